@@ -1,0 +1,5 @@
+"""Allow ``python -m composekit``."""
+
+from composekit.cli import main
+
+main()
