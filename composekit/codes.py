@@ -96,6 +96,16 @@ _ALL: tuple[Code, ...] = (
     Code("CK109", "no-services", Severity.ERROR, "The project defines no services."),
     Code("CK110", "invalid-service-name", Severity.ERROR,
          "A service, network or volume name has characters Compose rejects."),
+    Code("CK111", "ambiguous-compose-file", Severity.WARNING,
+         "Several files with Compose's default names exist in one directory; "
+         "Compose uses only the first."),
+    Code("CK112", "merge-conflict", Severity.ERROR,
+         "An override file or 'extends' sets a key to a different kind of value "
+         "(a mapping where the base has a list, or the reverse), which Compose cannot merge."),
+    Code("CK113", "invalid-project-name", Severity.ERROR,
+         "The project name has characters Compose rejects."),
+    Code("CK114", "disabled-dependency", Severity.ERROR,
+         "A service depends on a service that no active profile enables."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
