@@ -106,6 +106,11 @@ _ALL: tuple[Code, ...] = (
          "The project name has characters Compose rejects."),
     Code("CK114", "disabled-dependency", Severity.ERROR,
          "A service depends on a service that no active profile enables."),
+    Code("CK115", "conflicting-options", Severity.ERROR,
+         "A service sets options Compose refuses together (network_mode with networks, "
+         "scale or mem_limit or cpus different from their deploy: counterpart)."),
+    Code("CK116", "deprecated-syntax", Severity.WARNING,
+         "A deprecated form Compose still accepts with a warning (external.name, ...)."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
