@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span
+from composekit.loader.merge import Node, from_yaml, scalar_converter, take_resets
+from composekit.loader.project import KeyPath
+from composekit.yamlio import YamlDocument, load_file, parse_text
 
 #: Compose's file names, in the order it prefers them.
 DEFAULT_FILE_NAMES: tuple[str, ...] = (
@@ -174,3 +177,75 @@ def no_files_diagnostic(directory: str) -> Diagnostic:
         help="name the files with -f, or run from the project directory",
         origin="io",
     )
+
+
+@dataclass
+class ParsedFile:
+    """One file as read for the project: its tree as nodes, and its tags."""
+
+    path: str
+    node: Node
+    #: Paths tagged ``!reset`` or ``!override`` (see :func:`merge.take_resets`).
+    resets: list[KeyPath]
+    document: YamlDocument
+
+
+class FileReader:
+    """Reads, interpolates and converts the files of one load, keeping each.
+
+    A file reached several times (an ``extends`` base used twice, a file both
+    included and named) is parsed from its text each time, since each use may
+    interpolate it with different variables; the first reading is the one kept
+    in :attr:`documents`, and its parse findings are reported once.
+    """
+
+    def __init__(self, *, interpolate: bool = True, stdin: str | None = None) -> None:
+        self.interpolate = interpolate
+        self.documents: dict[str, YamlDocument] = {}
+        self.files: list[str] = []
+        self.diagnostics: list[Diagnostic] = []
+        self._texts: dict[str, YamlDocument | None] = {}
+        self._stdin = stdin
+        self._scalar = scalar_converter()
+
+    def parse(self, path: str) -> YamlDocument | None:
+        """The file's document, parsed once (no interpolation)."""
+        if path in self._texts:
+            return self._texts[path]
+        if path == STDIN:
+            doc, diags = parse_text(self._stdin or "", STDIN)
+        else:
+            doc, diags = load_file(path)
+        self._texts[path] = doc
+        self.diagnostics.extend(diags)
+        return doc
+
+    def read(self, path: str, environ: Mapping[str, str]) -> ParsedFile | None:
+        """Parse ``path`` afresh, interpolate it with ``environ``, build its nodes."""
+        first = self.parse(path)
+        if first is None:
+            if path not in self.files:
+                self.files.append(path)
+            return None
+        if path in self.documents:
+            doc, _ = parse_text(first.text, path)
+            if doc is None:  # pragma: no cover - parsed fine the first time
+                return None
+        else:
+            doc = first
+            self.documents[path] = doc
+            self.files.append(path)
+        if self.interpolate:
+            self.diagnostics.extend(interpolate_document(doc, environ))
+        node = from_yaml(doc.data, path, scalar=self._scalar)
+        resets = take_resets(node)
+        return ParsedFile(path=path, node=node, resets=resets, document=doc)
+
+
+def interpolate_document(doc: YamlDocument, environ: Mapping[str, str]) -> list[Diagnostic]:
+    """Interpolate ``${...}`` in a document's tree in place, positions kept."""
+    try:
+        from composekit.loader.interpolate import interpolate_tree
+    except ImportError:  # pragma: no cover - the interpolation module is part of composekit
+        return []
+    return list(interpolate_tree(doc.data, environ, path=doc.path, source=doc.text))
