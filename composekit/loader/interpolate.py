@@ -1,0 +1,824 @@
+"""Variable interpolation exactly as Docker Compose v2 (compose-go) does it.
+
+Syntax, as measured against ``docker compose config`` (v2.40, compose-go v2.9):
+
+* ``$$`` is a literal ``$``.
+* ``$NAME`` and ``${NAME}`` substitute a variable. A name starts with a
+  letter or ``_`` and goes on with letters, digits and ``_`` (ASCII, plus the
+  two characters Go's case folding adds: U+017F long s and U+212A Kelvin sign).
+* ``${NAME:-default}`` (unset or empty), ``${NAME-default}`` (unset),
+  ``${NAME:+alt}`` (set and non-empty), ``${NAME+alt}`` (set),
+  ``${NAME:?msg}`` (error when unset or empty), ``${NAME?msg}`` (error when
+  unset). The operator is the one right after the name; the text after it
+  (default, alternative or message) is itself interpolated, nesting allowed:
+  ``${A:-${B:-x}}``. That text is evaluated *eagerly*: an error or a missing
+  required variable inside it fails the whole value even when the outer
+  variable is set, and a plain ``${C}`` inside it warns about ``C`` even when
+  the default is not used.
+* A ``$`` followed by anything else (``$1``, ``$-``, ``a $ b``, a trailing
+  ``$``) is kept literally, no error.
+* ``${`` must start a valid expression closed by ``}`` on the same line:
+  ``${}``, ``${1A}``, ``${A x}``, ``${A``, ``${A:x}`` and ``${A:-x`` (newline
+  before ``}``) are errors ("invalid interpolation format").
+* Where the expression ends: the expression text runs to the *last* ``}`` of
+  the line, then is cut at the first ``}`` that balances the ``{`` count
+  (every ``{`` counts, and the character right after a ``{`` is skipped);
+  what follows the cut is interpolated on its own and appended. So
+  ``${A-x}}`` gives the value of ``A`` followed by ``}``, and
+  ``${U:-a{}b}c}`` gives ``a{}b}c`` when ``U`` is unset.
+* An unset variable without operator becomes the empty string with a warning.
+  Only mapping and sequence *values* are interpolated, never keys; extension
+  fields (``x-*``) are interpolated like everything else.
+
+After interpolation compose-go casts the string values at a fixed set of
+paths (``CAST_PATHS``) to numbers and booleans, failing the load when a value
+does not parse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
+
+from composekit import codes
+from composekit.diagnostics import Diagnostic, Severity, Span, json_path
+
+__all__ = [
+    "CAST_PATHS",
+    "InterpolationResult",
+    "Problem",
+    "Reference",
+    "cast_for_path",
+    "find_references",
+    "interpolate_string",
+    "interpolate_tree",
+]
+
+# --------------------------------------------------------------------------
+# the expression grammar
+# --------------------------------------------------------------------------
+
+# Go's (?i)[_a-z] also matches U+017F (long s) and U+212A (Kelvin sign) by
+# simple case folding, and nothing else outside ASCII.
+_NAME_START = "_a-zA-Z\u017f\u212a"
+_NAME_CHAR = "_a-zA-Z0-9\u017f\u212a"
+_NAME = f"[{_NAME_START}][{_NAME_CHAR}]*"
+_PATTERN = re.compile(
+    r"\$(?:(?P<escaped>\$)"
+    rf"|(?P<named>{_NAME})"
+    rf"|\{{(?:(?P<braced>{_NAME}(?::?[-+?].*)?)\}}|(?P<invalid>)))"
+)
+_NAME_RE = re.compile(_NAME)
+
+Operator = Literal["", ":-", "-", ":+", "+", ":?", "?"]
+#: The operators in the order compose-go tries them on a tie; the one nearest
+#: the name always wins, so only the colon forms need to go first.
+_OPERATORS: tuple[Operator, ...] = (":?", "?", ":-", "-", ":+", "+")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One variable reference found in a string, without resolving it.
+
+    ``offset``/``end`` delimit the whole expression (``$A``, ``${A:-x}``) in
+    the string; ``argument`` is the raw text after the operator (a default,
+    an alternative or an error message), ``nested`` tells that the reference
+    sits inside another one's argument.
+    """
+
+    name: str
+    offset: int
+    end: int
+    operator: Operator = ""
+    argument: str | None = None
+    braced: bool = False
+    nested: bool = False
+
+    @property
+    def default(self) -> str | None:
+        """The default text of ``${A:-x}``/``${A-x}``, else ``None``."""
+        return self.argument if self.operator in (":-", "-") else None
+
+    @property
+    def required(self) -> bool:
+        return self.operator in (":?", "?")
+
+
+ProblemKind = Literal["invalid", "required", "unset"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in one string, at a character offset into it.
+
+    ``invalid`` and ``required`` make Compose fail; ``unset`` is the warning
+    "The X variable is not set. Defaulting to a blank string."
+    """
+
+    kind: ProblemKind
+    offset: int
+    message: str
+    name: str | None = None
+    reason: str | None = None
+    snippet: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind != "unset"
+
+
+@dataclass
+class InterpolationResult:
+    """The interpolated value and what went wrong on the way.
+
+    When ``ok`` is false Compose refuses the file; ``value`` is then only a
+    best effort (failed expressions replaced by nothing).
+    """
+
+    value: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def unset(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "unset"]
+
+
+# --------------------------------------------------------------------------
+# the substitution engine
+# --------------------------------------------------------------------------
+
+
+def _first_brace_closing_index(s: str) -> int:
+    """Index of the ``}`` that balances the braces counted from the start.
+
+    Mirrors compose-go: every ``{`` opens, and the character right after a
+    ``{`` is skipped (so ``{}`` inside a default does not close anything).
+    """
+    depth = 0
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        if c == "{":
+            depth += 1
+            i += 1
+        i += 1
+    return -1
+
+
+def _operator_of(braced: str) -> tuple[str, Operator, str, int] | None:
+    """Split a braced body ``NAME<op><arg>`` into name, operator, argument.
+
+    Returns the argument's offset inside ``braced`` too; ``None`` when there
+    is no operator.
+    """
+    m = _NAME_RE.match(braced)
+    assert m is not None  # the pattern guarantees a name
+    name = m.group(0)
+    k = m.end()
+    if k >= len(braced):
+        return None
+    for op in _OPERATORS:
+        if braced.startswith(op, k):
+            start = k + len(op)
+            return name, op, braced[start:], start
+    return None  # pragma: no cover - the pattern only lets operators through
+
+
+def _invalid_snippet(text: str, at: int) -> str:
+    """The bad ``${...`` for messages: up to the closing brace or line end."""
+    end = text.find("}", at)
+    eol = text.find("\n", at)
+    if end == -1 or (eol != -1 and eol < end):
+        end = eol if eol != -1 else len(text)
+    else:
+        end += 1
+    snippet = text[at:end]
+    return snippet if len(snippet) <= 60 else snippet[:57] + "..."
+
+
+def _invalid_reason(text: str, at: int) -> str:
+    """Why the ``${`` at ``at`` is not a valid expression, in words."""
+    body_start = at + 2
+    eol = text.find("\n", body_start)
+    line = text[body_start:] if eol == -1 else text[body_start:eol]
+    if not line or line[0] == "}":
+        return "the variable name is missing"
+    m = _NAME_RE.match(line)
+    if m is None:
+        return (f"{line[0]!r} cannot start a variable name "
+                "(use a letter or '_', then letters, digits or '_')")
+    rest = line[m.end():]
+    if not rest:
+        return "'${' is not closed by '}'"
+    if rest[0] == ":" and (len(rest) < 2 or rest[1] not in "-+?"):
+        return "':' must be followed by '-', '+' or '?'"
+    if rest[0] in "-+?:":
+        return "'${' is not closed by '}' on the same line"
+    return f"unexpected {rest[0]!r} after the variable name {m.group(0)!r}"
+
+
+class _Run:
+    """State of one interpolation: the lookup and the problems found."""
+
+    def __init__(self, lookup: Mapping[str, str]) -> None:
+        self.lookup = lookup
+        self.problems: list[Problem] = []
+
+    def get(self, name: str) -> str | None:
+        return self.lookup.get(name)
+
+    # Each returns (value, failed). ``failed`` mirrors Go's error return: a
+    # failed replacement yields "" and the caller records nothing more,
+    # because the problem was recorded where it arose.
+
+    def substitute(self, template: str, base: int) -> tuple[str, bool]:
+        out: list[str] = []
+        pos = 0
+        failed = False
+        for m in _PATTERN.finditer(template):
+            out.append(template[pos:m.start()])
+            pos = m.end()
+            value, bad = self.replace(template, m, base)
+            failed = failed or bad
+            out.append(value)
+        out.append(template[pos:])
+        return "".join(out), failed
+
+    def replace(self, template: str, match: re.Match[str], base: int) -> tuple[str, bool]:
+        start = match.start()
+        if match.group("escaped") is not None:
+            return "$", False
+        named = match.group("named")
+        if named is not None:
+            return self.plain(named, base + start)
+        braced = match.group("braced")
+        if braced is None:
+            self.problems.append(Problem(
+                kind="invalid", offset=base + start,
+                message=_invalid_reason(template, start),
+                snippet=_invalid_snippet(template, start)))
+            return "", True
+        whole = match.group(0)
+        close = _first_brace_closing_index(whole)
+        rest = ""
+        if close > -1:
+            rest = whole[close + 1:]
+            whole = whole[: close + 1]
+        # the body of the (possibly cut) expression: between "${" and "}"
+        body = whole[2:-1]
+        split = _operator_of(body)
+        if split is None:
+            return self.plain(body, base + start)
+        name, op, arg, arg_at = split
+        arg_base = base + start + 2 + arg_at
+        value, bad = self.apply(name, op, arg, arg_base, base + start)
+        if bad:
+            return "", True
+        if rest:
+            tail, bad = self.substitute(rest, base + start + close + 1)
+            if bad:
+                return "", True
+            value += tail
+        return value, False
+
+    def plain(self, name: str, offset: int) -> tuple[str, bool]:
+        value = self.get(name)
+        if value is None:
+            self.problems.append(Problem(
+                kind="unset", offset=offset, name=name,
+                message=f"the {name!r} variable is not set; it defaults to a blank string"))
+            return "", False
+        return value, False
+
+    def apply(self, name: str, op: Operator, arg: str, arg_base: int,
+              offset: int) -> tuple[str, bool]:
+        # compose-go interpolates the argument first, whatever the variable
+        argument, bad = self.substitute(arg, arg_base)
+        if bad:
+            return "", True
+        value = self.get(name)
+        if op == ":-":
+            return (value or argument), False
+        if op == "-":
+            return (argument if value is None else value), False
+        if op == ":+":
+            return (argument if value else ""), False
+        if op == "+":
+            return (argument if value is not None else ""), False
+        # required
+        if value is None or (op == ":?" and value == ""):
+            state = "empty" if value == "" else "not set"
+            message = f"required variable {name} is {state}"
+            if argument:
+                message += f": {argument}"
+            self.problems.append(Problem(
+                kind="required", offset=offset, name=name, reason=argument or None,
+                message=message))
+            return "", True
+        return value, False
+
+
+def interpolate_string(text: str, lookup: Mapping[str, str]) -> InterpolationResult:
+    """Interpolate ``text`` with the variables in ``lookup`` as Compose does.
+
+    Never raises for any input: every problem is returned in ``problems``
+    with the character offset of the ``$`` that starts it.
+    """
+    run = _Run(lookup)
+    value, _failed = run.substitute(text, 0)
+    return InterpolationResult(value=value, problems=run.problems)
+
+
+def find_references(text: str) -> list[Reference]:
+    """Every variable reference in ``text``, nested ones included, unresolved.
+
+    Escaped ``$$`` and malformed ``${`` are skipped. References inside an
+    argument (``B`` in ``${A:-${B}}``) come right after the outer one, with
+    ``nested=True``.
+    """
+    found: list[Reference] = []
+    _scan(text, 0, False, found)
+    return found
+
+
+def _scan(template: str, base: int, nested: bool, found: list[Reference]) -> None:
+    for m in _PATTERN.finditer(template):
+        start = m.start()
+        named = m.group("named")
+        if named is not None:
+            found.append(Reference(name=named, offset=base + start, end=base + m.end(),
+                                   nested=nested))
+            continue
+        braced = m.group("braced")
+        if braced is None:
+            continue
+        whole = m.group(0)
+        close = _first_brace_closing_index(whole)
+        rest = ""
+        if close > -1:
+            rest = whole[close + 1:]
+            whole = whole[: close + 1]
+        body = whole[2:-1]
+        split = _operator_of(body)
+        end = base + start + len(whole)
+        if split is None:
+            found.append(Reference(name=body, offset=base + start, end=end, braced=True,
+                                   nested=nested))
+        else:
+            name, op, arg, arg_at = split
+            found.append(Reference(name=name, offset=base + start, end=end, operator=op,
+                                   argument=arg, braced=True, nested=nested))
+            _scan(arg, base + start + 2 + arg_at, True, found)
+        if rest:
+            _scan(rest, base + start + close + 1, nested, found)
+
+
+# --------------------------------------------------------------------------
+# type casts after interpolation
+# --------------------------------------------------------------------------
+
+_INT_RE = re.compile(r"[+-]?[0-9]+\Z")
+_DEC = r"[0-9](?:_?[0-9])*"
+_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
+_FLOAT_RE = re.compile(
+    rf"[+-]?(?:(?:{_DEC}(?:\.(?:{_DEC})?)?|\.{_DEC})(?:[eE][+-]?{_DEC})?"
+    rf"|0[xX](?:_?{_HEX}(?:\.(?:{_HEX})?)?|_?\.{_HEX})[pP][+-]?{_DEC})\Z"
+)
+_FLOAT_SPECIAL = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf,
+                  "infinity": math.inf, "+infinity": math.inf, "-infinity": -math.inf,
+                  "nan": math.nan, "+nan": math.nan, "-nan": math.nan}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_FLOAT32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+
+
+class CastError(ValueError):
+    """A string at a cast path does not parse as the expected type."""
+
+
+def _to_int(value: str) -> int:
+    if not _INT_RE.match(value):
+        raise CastError(f"{value!r} is not an integer")
+    n = int(value)
+    if not _INT64_MIN <= n <= _INT64_MAX:
+        raise CastError(f"{value!r} is out of range for a 64-bit integer")
+    return n
+
+
+def _parse_go_float(value: str) -> float:
+    special = _FLOAT_SPECIAL.get(value.lower())
+    if special is not None:
+        return special
+    if not _FLOAT_RE.match(value):
+        raise CastError(f"{value!r} is not a number")
+    clean = value.replace("_", "")
+    unsigned = clean.lstrip("+-")
+    if unsigned[:2] in ("0x", "0X"):
+        try:
+            result = float.fromhex(clean)
+        except OverflowError:
+            raise CastError(f"{value!r} is out of range") from None
+    else:
+        result = float(clean)
+    if math.isinf(result):
+        raise CastError(f"{value!r} is out of range")
+    return result
+
+
+def _to_float(value: str) -> float:
+    return _parse_go_float(value)
+
+
+def _to_float32(value: str) -> float:
+    f = _parse_go_float(value)
+    if math.isnan(f) or math.isinf(f):
+        return f
+    if abs(f) > _FLOAT32_MAX:
+        # Go rounds to the nearest float32; past half an ulp above max it is a range error
+        raise CastError(f"{value!r} is out of range for a 32-bit float")
+    single: float = struct.unpack("<f", struct.pack("<f", f))[0]
+    # the shortest decimal that reads back as the same float32, as Go prints it
+    for digits in range(1, 10):
+        text = f"{single:.{digits}g}"
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == single:
+            return float(text)
+    return single  # pragma: no cover - 9 significant digits always round-trip
+
+
+_YAML11_TRUE = {"y", "yes", "on"}
+_YAML11_FALSE = {"n", "no", "off"}
+
+
+def _to_bool(value: str) -> bool:
+    low = value.lower()
+    if low == "true" or low in _YAML11_TRUE:
+        return True
+    if low == "false" or low in _YAML11_FALSE:
+        return False
+    raise CastError(f"{value!r} is not a boolean (use true or false)")
+
+
+_CASTERS: dict[str, Callable[[str], int | float | bool]] = {
+    "int": _to_int,
+    "int64": _to_int,
+    "float": _to_float,
+    "float32": _to_float32,
+    "bool": _to_bool,
+}
+
+#: The paths where compose-go casts an interpolated string, measured against
+#: ``docker compose config`` 2.40 (a value that does not parse fails with
+#: "failed to cast to expected type"). ``*`` is any key, ``[]`` any list item.
+#: Other typed fields (mem_limit, shm_size, stop_grace_period, secret/config
+#: ``mode``, ``published`` ports...) are converted later, at decoding time,
+#: and stay strings here.
+CAST_PATHS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    [(("services", "*", *p.split(".")), t) for p, t in (
+        ("cpu_count", "int64"),
+        ("cpu_percent", "float"),
+        ("cpu_period", "int64"),
+        ("cpu_quota", "int64"),
+        ("cpu_rt_period", "int64"),
+        ("cpu_rt_runtime", "int64"),
+        ("cpus", "float32"),
+        ("cpu_shares", "int64"),
+        ("init", "bool"),
+        ("deploy.replicas", "int"),
+        ("deploy.update_config.parallelism", "int"),
+        ("deploy.update_config.max_failure_ratio", "float"),
+        ("deploy.rollback_config.parallelism", "int"),
+        ("deploy.rollback_config.max_failure_ratio", "float"),
+        ("deploy.restart_policy.max_attempts", "int"),
+        ("deploy.placement.max_replicas_per_node", "int"),
+        ("healthcheck.retries", "int"),
+        ("healthcheck.disable", "bool"),
+        ("oom_kill_disable", "bool"),
+        ("oom_score_adj", "int64"),
+        ("pids_limit", "int64"),
+        ("ports.[].target", "int"),
+        ("privileged", "bool"),
+        ("read_only", "bool"),
+        ("scale", "int"),
+        ("stdin_open", "bool"),
+        ("tty", "bool"),
+        ("ulimits.*", "int"),
+        ("ulimits.*.hard", "int"),
+        ("ulimits.*.soft", "int"),
+        ("volumes.[].read_only", "bool"),
+        ("volumes.[].volume.nocopy", "bool"),
+    )]
+    + [((kind, "*", key), "bool") for kind, key in (
+        ("networks", "external"),
+        ("networks", "internal"),
+        ("networks", "attachable"),
+        ("networks", "enable_ipv6"),
+        ("networks", "enable_ipv4"),
+        ("volumes", "external"),
+        ("secrets", "external"),
+        ("configs", "external"),
+    )]
+)
+
+_TYPE_WORDS = {"int": "an integer", "int64": "an integer", "float": "a number",
+               "float32": "a number", "bool": "a boolean"}
+
+
+def _matches(pattern: tuple[str, ...], parts: tuple[str | int, ...]) -> bool:
+    if len(pattern) != len(parts):
+        return False
+    for want, got in zip(pattern, parts, strict=True):
+        if want == "*":
+            continue
+        if want == "[]":
+            if not isinstance(got, int):
+                return False
+        elif isinstance(got, int) or want != got:
+            return False
+    return True
+
+
+def cast_for_path(parts: tuple[str | int, ...]) -> str | None:
+    """The cast compose-go applies at ``parts`` (``int``, ``int64``, ``float``,
+    ``float32`` or ``bool``), or ``None``."""
+    for pattern, kind in CAST_PATHS:
+        if _matches(pattern, parts):
+            return kind
+    return None
+
+
+# --------------------------------------------------------------------------
+# interpolating a round-trip tree in place
+# --------------------------------------------------------------------------
+
+PathParts = tuple[str | int, ...]
+
+
+@dataclass
+class _Use:
+    span: Span
+    jpath: str
+
+
+@dataclass
+class _TreeRun:
+    lookup: Mapping[str, str]
+    path: str
+    cast: bool
+    lines: list[str] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unset: dict[str, list[_Use]] = field(default_factory=dict)
+    seen: set[int] = field(default_factory=set)
+
+
+def interpolate_tree(
+    tree: Any,
+    lookup: Mapping[str, str],
+    *,
+    path: str,
+    cast: bool = True,
+    source: str | None = None,
+) -> list[Diagnostic]:
+    """Interpolate every string value of a round-trip tree in place.
+
+    Keys are left alone, as Compose does. Positions stay valid because
+    ruamel keeps them on the parent containers. Quoting styles are kept
+    (a double-quoted scalar stays double-quoted). With ``cast`` the values at
+    :data:`CAST_PATHS` become ``int``/``float``/``bool`` like compose-go's.
+
+    A scalar with an error keeps its original text. Findings:
+
+    * ``invalid-interpolation`` (CK016) at the bad ``${``;
+    * ``required-variable`` (CK017) at the ``${`` of the required variable;
+    * ``unset-variable`` (CK018, warning): **one per variable per file**, at
+      its first use, naming every other place it is used ("also used at
+      12:9, 20:13"), since Compose's one warning per use is noise;
+    * ``invalid-type`` (CK026) when an interpolated value does not parse at
+      a cast path (Compose fails), and ``yaml11-boolean`` (CK013, warning)
+      when it reads ``yes``/``no``/``on``/``off`` there (Compose warns).
+
+    Columns point inside the scalar (``value column + offset``, past the
+    opening quote and escapes). Pass the file's text as ``source`` to make
+    positions exact in literal block scalars and checked everywhere; without
+    it, block scalars and multi-line values point at the scalar's start.
+    """
+    run = _TreeRun(lookup=lookup, path=path, cast=cast,
+                   lines=source.splitlines() if source is not None else None)
+    _walk(tree, (), run, report=True)
+    _report_unset(run)
+    return run.diagnostics
+
+
+def _walk(node: Any, parts: PathParts, run: _TreeRun, *, report: bool) -> None:
+    if isinstance(node, Mapping):
+        first = id(node) not in run.seen
+        run.seen.add(id(node))
+        own = getattr(node, "_ok", None)
+        for key in list(node.keys()):
+            merged = own is not None and key not in own
+            child_parts = (*parts, key if isinstance(key, str) else str(key))
+            _visit(node, key, child_parts, run, report=report and first and not merged,
+                   interpolate=first, merged=merged)
+    elif isinstance(node, list):
+        first = id(node) not in run.seen
+        run.seen.add(id(node))
+        for index in range(len(node)):
+            _visit(node, index, (*parts, index), run, report=report and first,
+                   interpolate=first, merged=False)
+
+
+def _visit(parent: Any, key: Any, parts: PathParts, run: _TreeRun, *, report: bool,
+           interpolate: bool, merged: bool) -> None:
+    value = parent[key]
+    if isinstance(value, Mapping | list):
+        _walk(value, parts, run, report=report)
+        return
+    if not isinstance(value, str):
+        return
+    # A container reached a second time (a YAML alias) was interpolated at its
+    # first place; only the cast of this place still applies.
+    new: Any = value
+    has_reference = "$" in value
+    if interpolate and has_reference:
+        result = interpolate_string(value, run.lookup)
+        if report:
+            _report_problems(parent, key, value, parts, result, run)
+        if not result.ok:
+            return
+        new = result.value
+    if run.cast and isinstance(new, str):
+        new = _cast(parent, key, parts, new, run, report=report and has_reference)
+    if new is not value:
+        _store(parent, key, value, new, merged)
+
+
+def _cast(parent: Any, key: Any, parts: PathParts, text: str, run: _TreeRun, *,
+          report: bool) -> Any:
+    """Cast ``text`` when ``parts`` is a cast path; report only what came from a
+    variable (literal strings of the wrong type are the schema's business)."""
+    kind = cast_for_path(parts)
+    if kind is None:
+        return text
+    try:
+        cast = _CASTERS[kind](text)
+    except CastError as exc:
+        if report:
+            run.diagnostics.append(codes.make(
+                "invalid-type", run.path, _value_span(parent, key),
+                f"after interpolation {_dotted(parts)} is {text!r}, which is not "
+                f"{_TYPE_WORDS[kind]}: {exc}",
+                json_path=json_path(parts),
+                help="Compose fails with 'failed to cast to expected type'; "
+                     "check the variable's value",
+                origin="interpolate"))
+        return text
+    if report and kind == "bool" and text.lower() in _YAML11_TRUE | _YAML11_FALSE:
+        word = "true" if cast else "false"
+        run.diagnostics.append(codes.make(
+            "yaml11-boolean", run.path, _value_span(parent, key),
+            f"{_dotted(parts)} is {text!r} after interpolation; Compose reads it as "
+            f"{word} but warns that only true and false are YAML 1.2 booleans",
+            json_path=json_path(parts),
+            help=f"set the variable to {word}",
+            origin="interpolate"))
+    return cast
+
+
+def _store(parent: Any, key: Any, old: str, new: Any, merged: bool) -> None:
+    if isinstance(new, str) and isinstance(old, ScalarString) \
+            and not isinstance(new, ScalarString):
+        new = type(old)(new)
+    if merged and isinstance(parent, CommentedMap):
+        # a key that comes from a '<<' merge: keep it out of the map's own keys
+        dict.__setitem__(parent, key, new)
+    else:
+        parent[key] = new
+
+
+def _dotted(parts: PathParts) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else p for p in parts).replace(".[", "[")
+
+
+def _value_span(parent: Any, key: Any) -> Span:
+    line_col = _value_position(parent, key)
+    return Span.at(*line_col) if line_col is not None else Span()
+
+
+def _value_position(parent: Any, key: Any) -> tuple[int, int] | None:
+    try:
+        if isinstance(parent, CommentedMap):
+            line, col = parent.lc.value(key)
+        elif isinstance(parent, CommentedSeq):
+            line, col = parent.lc.item(key)
+        else:
+            return None
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return None
+    if line is None or col is None:
+        return None
+    return int(line), int(col)
+
+
+def _offset_span(parent: Any, key: Any, value: str, offset: int,
+                 lines: list[str] | None) -> Span:
+    """Where character ``offset`` of the scalar ``value`` sits in the file."""
+    start = _value_position(parent, key)
+    if start is None:
+        return Span()
+    line0, col0 = start
+    fallback = Span.at(line0, col0)
+    prefix = value[:offset]
+    candidate: tuple[int, int] | None = None
+    if isinstance(value, LiteralScalarString):
+        if lines is None:
+            return fallback
+        k = prefix.count("\n")
+        in_line = prefix[prefix.rfind("\n") + 1:]
+        value_line = value.split("\n")[k]
+        src_index = line0 + 1 + k
+        if src_index >= len(lines) or not lines[src_index].endswith(value_line):
+            return fallback
+        src = lines[src_index]
+        candidate = (src_index, len(src) - len(value_line) + len(in_line))
+    elif isinstance(value, FoldedScalarString) or "\n" in prefix:
+        return fallback
+    elif isinstance(value, DoubleQuotedScalarString):
+        if any(ord(c) < 0x20 for c in prefix):
+            return fallback
+        candidate = (line0, col0 + 1 + offset + prefix.count('"') + prefix.count("\\"))
+    elif isinstance(value, SingleQuotedScalarString):
+        candidate = (line0, col0 + 1 + offset + prefix.count("'"))
+    else:
+        candidate = (line0, col0 + offset)
+    if lines is not None:
+        row, col = candidate
+        if row >= len(lines) or not lines[row][col:].startswith("$"):
+            return fallback
+    return Span.at(*candidate)
+
+
+def _report_problems(parent: Any, key: Any, value: str, parts: PathParts,
+                     result: InterpolationResult, run: _TreeRun) -> None:
+    jpath = json_path(parts)
+    seen_here: set[str] = set()
+    for problem in result.problems:
+        span = _offset_span(parent, key, value, problem.offset, run.lines)
+        if problem.kind == "unset":
+            assert problem.name is not None
+            if problem.name in seen_here:
+                continue
+            seen_here.add(problem.name)
+            run.unset.setdefault(problem.name, []).append(_Use(span, jpath))
+        elif problem.kind == "required":
+            run.diagnostics.append(codes.make(
+                "required-variable", run.path, span, problem.message, json_path=jpath,
+                help=f"set {problem.name} in the environment or in the project's .env file",
+                origin="interpolate"))
+        else:
+            run.diagnostics.append(codes.make(
+                "invalid-interpolation", run.path, span,
+                f"invalid interpolation {problem.snippet!r}: {problem.message}",
+                json_path=jpath,
+                help="write $$ for a literal '$'; expressions are ${NAME}, ${NAME:-default}, "
+                     "${NAME-default}, ${NAME:+alt}, ${NAME+alt}, ${NAME:?error}, "
+                     "${NAME?error}",
+                origin="interpolate"))
+
+
+def _report_unset(run: _TreeRun) -> None:
+    for name, uses in run.unset.items():
+        first, others = uses[0], uses[1:]
+        message = f"the {name!r} variable is not set; Compose substitutes a blank string"
+        if others:
+            where = ", ".join(f"{u.span.line}:{u.span.column}" for u in others[:8])
+            more = f" and {len(others) - 8} more" if len(others) > 8 else ""
+            message += f" (also used at {where}{more})"
+        run.diagnostics.append(codes.make(
+            "unset-variable", run.path, first.span, message, json_path=first.jpath,
+            severity=Severity.WARNING,
+            help=f"set {name}, or give a default: ${{{name}:-default}}",
+            origin="interpolate"))
