@@ -15,7 +15,7 @@ export PYTHON
 export TESTCONTAINERS_RYUK_DISABLED=true
 
 echo "[test] pip install -e '.[dev]'"
-"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[dev]'
+"$PYTHON" -m pip install -qq --disable-pip-version-check -e '.[dev]'
 bash scripts/setup-docker.sh
 bash scripts/setup-oracles.sh
 
