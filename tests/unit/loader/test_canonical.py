@@ -1,0 +1,440 @@
+"""Unit tests of the canonical form, one transform at a time.
+
+The rules were found by running ``docker compose config --format json`` (v2.40) on small
+files; the same cases, end to end, are in ``fixtures/canonical/`` and
+``tests/integration/test_canonical_oracle.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from composekit.diagnostics import Diagnostic, Severity, Span
+from composekit.loader.canonical import (
+    CanonicalError,
+    canonicalize,
+    format_duration,
+    parse_bytes,
+    parse_duration,
+    parse_port,
+    parse_volume,
+    to_json,
+)
+
+WD = "/proj"
+ENV = {"HOME": "/home/me"}
+
+
+def canon(
+    services: dict[str, Any], environ: dict[str, str] | None = None, **top: Any
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    config = {"services": services, **top}
+    return canonicalize(
+        config, project_name="demo", working_dir=WD, environ={**ENV, **(environ or {})},
+        profiles=(),
+    )
+
+
+def service(spec: dict[str, Any], environ: dict[str, str] | None = None) -> dict[str, Any]:
+    result, diags = canon({"s": {"image": "x", **spec}}, environ)
+    assert [d for d in diags if d.severity >= Severity.ERROR] == []
+    out: dict[str, Any] = result["services"]["s"]
+    return out
+
+
+# --- scalars --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "nanos"),
+    [("1m30s", 90 * 10**9), ("90s", 90 * 10**9), ("500ms", 5 * 10**8), ("1.5s", 15 * 10**8),
+     ("2us", 2000), ("2µs", 2000), ("1h", 3600 * 10**9), ("0", 0), ("0s", 0), ("-1s", -(10**9))],
+)
+def test_parse_duration(text: str, nanos: int) -> None:
+    assert parse_duration(text) == nanos
+
+
+@pytest.mark.parametrize("text", ["", "10", "1x", "s", "1..5s", "abc"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(CanonicalError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("nanos", "text"),
+    [(0, "0s"), (90 * 10**9, "1m30s"), (60 * 10**9, "1m0s"), (3600 * 10**9, "1h0m0s"),
+     (3661 * 10**9 + 5 * 10**8, "1h1m1.5s"), (5 * 10**8, "500ms"), (2000, "2µs"), (7, "7ns"),
+     (1500, "1.5µs"), (120 * 10**9, "2m0s"), (10**9, "1s")],
+)
+def test_format_duration_is_go_style(nanos: int, text: str) -> None:
+    assert format_duration(nanos) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [("1g", 1 << 30), ("512m", 512 << 20), ("64M", 64 << 20), ("100k", 102400),
+     ("12mb", 12 << 20), ("1.5g", 3 << 29), (1000, 1000), ("2000", 2000), ("1GiB", 1 << 30)],
+)
+def test_parse_bytes_binary_units(value: Any, size: int) -> None:
+    assert parse_bytes(value) == size
+
+
+@pytest.mark.parametrize("value", ["", "1x", "g", "-1g", True])
+def test_parse_bytes_rejects(value: Any) -> None:
+    with pytest.raises(CanonicalError):
+        parse_bytes(value)
+
+
+# --- ports ----------------------------------------------------------------------------------
+
+
+def test_port_short_forms() -> None:
+    assert parse_port("8080:80") == [
+        {"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"}
+    ]
+    assert parse_port("127.0.0.1:8081:81/udp") == [
+        {"mode": "ingress", "host_ip": "127.0.0.1", "target": 81, "published": "8081",
+         "protocol": "udp"}
+    ]
+    assert parse_port(90) == [{"mode": "ingress", "target": 90, "protocol": "tcp"}]
+    assert parse_port("127.0.0.1::80")[0] == {
+        "mode": "ingress", "host_ip": "127.0.0.1", "target": 80, "protocol": "tcp"
+    }
+
+
+def test_port_ranges_expand_and_sort_as_text() -> None:
+    ports = parse_port("998-1001:998-1001")
+    # Compose sorts the expansion by its "port/proto" string: 1000 before 998
+    assert [p["target"] for p in ports] == [1000, 1001, 998, 999]
+    assert [p["published"] for p in ports] == ["1000", "1001", "998", "999"]
+
+
+def test_port_host_range_for_single_container_port_stays_a_range() -> None:
+    assert parse_port("8080-8081:80") == [
+        {"mode": "ingress", "target": 80, "published": "8080-8081", "protocol": "tcp"}
+    ]
+
+
+def test_port_ipv6_host_ip() -> None:
+    assert parse_port("[::1]:7000:7000")[0]["host_ip"] == "::1"
+    assert parse_port("::1:83:83")[0]["host_ip"] == "::1"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [("80-81:90-92", "invalid ranges"), ("a:80", "invalid hostPort"),
+     ("80/xyz", "invalid proto"), ("1.2.3:80:80", "invalid IP"), ("70000", "invalid containerPort"),
+     ("80:", "no port specified")],
+)
+def test_port_errors(spec: str, message: str) -> None:
+    with pytest.raises(CanonicalError, match=message):
+        parse_port(spec)
+
+
+def test_long_port_gets_defaults_and_string_published() -> None:
+    ports = service({"ports": [{"target": 80, "published": 8080}]})["ports"]
+    assert ports == [{"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"}]
+
+
+def test_bad_port_reports_with_path() -> None:
+    _, diags = canon({"s": {"image": "x", "ports": ["80", "80-81:90-92"]}})
+    assert [(d.code, d.json_path) for d in diags] == [("CK027", "$.services.s.ports[1]")]
+    assert "invalid ranges" in diags[0].message
+
+
+# --- volumes --------------------------------------------------------------------------------
+
+
+def test_volume_short_bind_and_named() -> None:
+    assert parse_volume("./data:/data:ro,z") == {
+        "source": "./data", "target": "/data", "read_only": True,
+        "bind": {"selinux": "z", "create_host_path": True}, "type": "bind",
+    }
+    assert parse_volume("db:/var/lib/db") == {
+        "source": "db", "target": "/var/lib/db", "type": "volume", "volume": {}
+    }
+    assert parse_volume("/anon") == {"target": "/anon", "type": "volume", "volume": {}}
+
+
+def test_volume_single_letter_source_is_a_windows_drive() -> None:
+    assert parse_volume("v:/data") == {"target": "v:/data", "type": "volume", "volume": {}}
+    assert parse_volume("C:/x:/y")["source"] == "C:/x"
+
+
+@pytest.mark.parametrize("spec", ["", "ab::c", "/a:/b:ro:extra"])
+def test_volume_errors(spec: str) -> None:
+    with pytest.raises(CanonicalError):
+        parse_volume(spec)
+
+
+def test_volume_paths_resolved() -> None:
+    mounts = service({"volumes": ["./data:/d", "../up:/u", "~/c:/c", ".:/src", "/abs:/a"]})[
+        "volumes"
+    ]
+    assert [m["source"] for m in mounts] == ["/proj/data", "/up", "/home/me/c", "/proj", "/abs"]
+    assert all(m["bind"] == {"create_host_path": True} for m in mounts)
+
+
+def test_volume_long_bind_keeps_given_options_only() -> None:
+    mounts = service(
+        {"volumes": [
+            {"type": "bind", "source": "./b", "target": "/b", "bind": {"create_host_path": False}},
+            {"type": "bind", "source": "./c", "target": "/c"},
+        ]}
+    )["volumes"]
+    assert mounts == [
+        {"type": "bind", "source": "/proj/b", "target": "/b", "bind": {}},
+        {"type": "bind", "source": "/proj/c", "target": "/c"},
+    ]
+
+
+def test_nocopy_on_a_bind_lands_in_volume_options() -> None:
+    mount = service({"volumes": ["./c:/c:nocopy"]})["volumes"][0]
+    assert mount["volume"] == {"nocopy": True}
+    assert mount["type"] == "bind"
+
+
+# --- environment, labels, files -------------------------------------------------------------
+
+
+def test_environment_list_and_resolution() -> None:
+    env = service(
+        {"environment": ["A=1", "B", "C=", "D=x=y", "UNSET"]}, environ={"B": "from-host"}
+    )["environment"]
+    assert env == {"A": "1", "B": "from-host", "C": "", "D": "x=y", "UNSET": None}
+    assert list(env) == sorted(env)
+
+
+def test_environment_map_stringifies_scalars() -> None:
+    env = service({"environment": {"I": 1, "F": 1.5, "W": 2.0, "T": True, "N": None}})[
+        "environment"
+    ]
+    assert env == {"F": "1.5", "I": "1", "N": None, "T": "true", "W": "2"}
+
+
+def _reader(files: dict[str, dict[str, str | None]]) -> Any:
+    def read(path: str, lookup: Any) -> tuple[dict[str, str | None], list[Diagnostic]]:
+        return dict(files[path]), []
+
+    return read
+
+
+def test_env_file_inlined_with_precedence(tmp_path: Any) -> None:
+    (tmp_path / "a.env").write_text("")
+    (tmp_path / "b.env").write_text("")
+    files = {
+        str(tmp_path / "a.env"): {"X": "a", "Y": "a", "BARE": None, "GONE": None},
+        str(tmp_path / "b.env"): {"Y": "b"},
+    }
+    result, diags = canonicalize(
+        {"services": {"s": {"image": "x", "env_file": ["a.env", {"path": "b.env"},
+                                                       {"path": "c.env", "required": False}],
+                            "environment": {"X": "compose"}}}},
+        project_name="p", working_dir=str(tmp_path), environ={"BARE": "host"}, profiles=(),
+        read_env_file=_reader(files),
+    )
+    assert diags == []
+    svc = result["services"]["s"]
+    assert "env_file" not in svc
+    assert svc["environment"] == {"BARE": "host", "X": "compose", "Y": "b"}
+
+
+def test_missing_required_env_file_is_an_error(tmp_path: Any) -> None:
+    _, diags = canonicalize(
+        {"services": {"s": {"image": "x", "env_file": "nope.env"}}},
+        project_name="p", working_dir=str(tmp_path), environ={}, profiles=(),
+        read_env_file=_reader({}),
+    )
+    assert [d.code for d in diags] == ["CK000"]
+    assert "nope.env not found" in diags[0].message
+
+
+def test_label_file_inlined_under_labels(tmp_path: Any) -> None:
+    (tmp_path / "l.txt").write_text("")
+    result, _ = canonicalize(
+        {"services": {"s": {"image": "x", "label_file": "l.txt", "labels": ["b=direct"]}}},
+        project_name="p", working_dir=str(tmp_path), environ={}, profiles=(),
+        read_env_file=_reader({str(tmp_path / "l.txt"): {"a": "1", "b": "file"}}),
+    )
+    svc = result["services"]["s"]
+    assert svc["labels"] == {"a": "1", "b": "direct"}
+    assert "label_file" not in svc
+
+
+def test_labels_list_and_map() -> None:
+    assert service({"labels": ["a=1", "b", "c=x=y"]})["labels"] == {"a": "1", "b": "", "c": "x=y"}
+    assert service({"labels": {"n": 1, "t": True}})["labels"] == {"n": "1", "t": "true"}
+
+
+# --- build, commands, healthcheck -----------------------------------------------------------
+
+
+def test_build_string_and_defaults() -> None:
+    result, _ = canon({"s": {"build": "./app"}})
+    assert result["services"]["s"]["build"] == {"context": "/proj/app", "dockerfile": "Dockerfile"}
+
+
+def test_build_args_drop_unset_and_remote_context_kept() -> None:
+    build = service(
+        {"build": {"context": "https://github.com/a/b.git#main", "args": ["A=1", "B", "C"]}},
+        environ={"B": "bee"},
+    )["build"]
+    assert build == {
+        "context": "https://github.com/a/b.git#main", "dockerfile": "Dockerfile",
+        "args": {"A": "1", "B": "bee"},
+    }
+
+
+def test_command_shell_split_and_null_when_absent() -> None:
+    svc = service({"command": "echo \"a b\" 'c d' e\\ f"})
+    assert svc["command"] == ["echo", "a b", "c d", "e f"]
+    assert svc["entrypoint"] is None
+    assert service({"command": ""})["command"] == []
+
+
+def test_healthcheck() -> None:
+    hc = service({"healthcheck": {"test": "curl -f x", "interval": "90s", "retries": 3,
+                                  "start_period": "0s"}})["healthcheck"]
+    assert hc == {"test": ["CMD-SHELL", "curl -f x"], "interval": "1m30s", "retries": 3,
+                  "start_period": "0s"}
+    assert list(hc) == ["test", "interval", "retries", "start_period"]
+
+
+# --- dependencies, networks, resources ------------------------------------------------------
+
+
+def test_depends_on_forms_and_implicit_dependencies() -> None:
+    result, _ = canon({
+        "a": {"image": "x", "depends_on": ["b"], "links": ["c:alias"],
+              "volumes_from": ["d:ro", "container:z"], "network_mode": "service:e"},
+        "b": {"image": "x", "depends_on": {"c": {"condition": "service_healthy",
+                                                 "required": False}}},
+        "c": {"image": "x"}, "d": {"image": "x"}, "e": {"image": "x"},
+    })
+    assert result["services"]["a"]["depends_on"] == {
+        "b": {"condition": "service_started", "required": True},
+        "c": {"condition": "service_started", "restart": True, "required": True},
+        "d": {"condition": "service_started", "required": True},
+        "e": {"condition": "service_started", "restart": True, "required": True},
+    }
+    assert "networks" not in result["services"]["a"]
+    assert result["services"]["b"]["depends_on"] == {
+        "c": {"condition": "service_healthy", "required": False}
+    }
+
+
+def test_default_network_and_unused_resources() -> None:
+    result, _ = canon(
+        {"a": {"image": "x", "volumes": ["used:/u"], "secrets": ["s1"]}},
+        volumes={"used": None, "unused": {}},
+        networks={"lonely": {}},
+        secrets={"s1": {"file": "./s"}, "s2": {"file": "./t"}},
+    )
+    assert result["networks"] == {"default": {"name": "demo_default", "ipam": {}}}
+    assert result["volumes"] == {"used": {"name": "demo_used"}}
+    assert result["secrets"] == {"s1": {"name": "demo_s1", "file": "/proj/s"}}
+    assert result["services"]["a"]["networks"] == {"default": None}
+
+
+def test_external_resources_and_legacy_name_warning() -> None:
+    result, diags = canon(
+        {"a": {"image": "x", "networks": ["ext", "old"]}},
+        networks={"ext": {"external": True}, "old": {"external": {"name": "real"}}},
+    )
+    assert result["networks"]["ext"] == {"name": "ext", "ipam": {}, "external": True}
+    assert result["networks"]["old"] == {"name": "real", "ipam": {}, "external": True}
+    assert [(d.code, d.severity) for d in diags] == [("CK116", Severity.WARNING)]
+
+
+def test_profiles_filter_services_and_their_resources() -> None:
+    config = {"services": {"a": {"image": "x"},
+                           "dbg": {"image": "x", "profiles": ["debug"], "volumes": ["vol:/v"]}},
+              "volumes": {"vol": {}}}
+    off, _ = canonicalize(config, project_name="p", working_dir=WD, environ={})
+    assert list(off["services"]) == ["a"] and "volumes" not in off
+    on, _ = canonicalize(config, project_name="p", working_dir=WD,
+                         environ={"COMPOSE_PROFILES": "debug"})
+    assert list(on["services"]) == ["a", "dbg"] and on["volumes"] == {"vol": {"name": "p_vol"}}
+
+
+def test_conflicting_options_are_reported() -> None:
+    _, diags = canon({
+        "a": {"image": "x", "network_mode": "host", "networks": ["n"]},
+        "b": {"image": "x", "mem_limit": "1g", "deploy": {"resources": {"limits": {"cpus": 1}}}},
+        "c": {"image": "x", "scale": 2, "deploy": {"replicas": 3}},
+        "d": {"command": "true"},
+    }, networks={"n": {}})
+    assert sorted((d.code, d.json_path) for d in diags) == [
+        ("CK028", "$.services.d"),
+        ("CK115", "$.services.a.network_mode"),
+        ("CK115", "$.services.b.mem_limit"),
+        ("CK115", "$.services.c.scale"),
+    ]
+    assert all("compose refuses" in d.message for d in diags)
+
+
+def test_origin_callable_positions_diagnostics() -> None:
+    seen: list[tuple[str | int, ...]] = []
+
+    def origin(path: tuple[str | int, ...]) -> tuple[str, Span]:
+        seen.append(path)
+        return "over.yaml", Span(7, 5)
+
+    _, diags = canonicalize({"services": {"s": {"image": "x", "ports": ["x:y"]}}},
+                            project_name="p", working_dir=WD, environ={}, origin=origin)
+    assert seen == [("services", "s", "ports", 0)]
+    assert (diags[0].path, diags[0].span) == ("over.yaml", Span(7, 5))
+
+
+# --- numbers, ordering, output --------------------------------------------------------------
+
+
+def test_sizes_durations_and_float32() -> None:
+    svc = service({"mem_limit": "1g", "shm_size": 1000, "cpus": 0.333333333,
+                   "stop_grace_period": "1m", "ulimits": {"nproc": 10,
+                                                          "nofile": {"soft": 1, "hard": 2}}})
+    assert svc["mem_limit"] == "1073741824"
+    assert svc["shm_size"] == "1000"
+    assert svc["cpus"] == 0.33333334
+    assert svc["stop_grace_period"] == "1m0s"
+    assert svc["ulimits"] == {"nofile": {"soft": 1, "hard": 2}, "nproc": 10}
+
+
+def test_zero_values_omitted_but_pointer_fields_kept() -> None:
+    svc = service({"privileged": False, "init": False, "attach": False, "cap_add": [],
+                   "read_only": False})
+    assert "privileged" not in svc and "cap_add" not in svc and "read_only" not in svc
+    assert svc["init"] is False and svc["attach"] is False
+
+
+def test_service_keys_follow_compose_order() -> None:
+    svc = service({"volumes": ["/a"], "cpus": 1, "command": "x", "build": "."})
+    assert list(svc) == ["build", "cpus", "command", "entrypoint", "image", "networks", "volumes"]
+
+
+def test_extra_hosts_sorted_pairs() -> None:
+    assert service({"extra_hosts": ["b:1.1.1.1", "a=2.2.2.2", "m:1.1.1.1,2.2.2.2", "v6:::1"]})[
+        "extra_hosts"
+    ] == ["a=2.2.2.2", "b=1.1.1.1", "m=1.1.1.1", "m=2.2.2.2", "v6=::1"]
+    assert service({"extra_hosts": {"h": ["1.1.1.1", "::1"]}})["extra_hosts"] == [
+        "h=1.1.1.1", "h=::1"
+    ]
+
+
+def test_dollars_escaped_in_keys_and_values_and_extensions_kept_at_top_only() -> None:
+    result, _ = canon({"s": {"image": "x", "labels": {"k$1": "v$2"}, "x-drop": 1}},
+                      **{"x-keep": "a$b"})
+    assert result["services"]["s"]["labels"] == {"k$$1": "v$$2"}
+    assert "x-drop" not in result["services"]["s"]
+    assert result["x-keep"] == "a$$b"
+    assert list(result) == ["name", "networks", "services", "x-keep"]
+
+
+def test_to_json_matches_go_encoder() -> None:
+    text = to_json({"a": "<&>", "b": "é", "c": [1, 0.5], "d": None})
+    assert text == (
+        '{\n  "a": "\\u003c\\u0026\\u003e",\n  "b": "é",\n  "c": [\n    1,\n    0.5\n  ],\n'
+        '  "d": null\n}'
+    )
