@@ -67,13 +67,19 @@ if docker info >/dev/null 2>&1; then
 else
     need_root "starting dockerd"
     [ -x /usr/sbin/dockerd ] || die "/usr/sbin/dockerd not found (is docker.io installed?)"
+    # A live dockerd: the pid exists, is named dockerd and is not a zombie (a killed daemon
+    # that no init reaps stays a zombie, and `kill -0` still succeeds on it).
+    dockerd_alive() {
+        [ -r "/proc/$1/stat" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ] &&
+            [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+    }
     running_pid=""
     if [ -s /var/run/docker.pid ]; then
         pid="$(cat /var/run/docker.pid)"
-        if kill -0 "$pid" 2>/dev/null; then
+        if dockerd_alive "$pid"; then
             running_pid="$pid"
         else
-            say "removing stale /var/run/docker.pid (pid $pid is gone)"
+            say "removing stale /var/run/docker.pid (pid $pid is no running dockerd)"
             rm -f /var/run/docker.pid
         fi
     fi
