@@ -58,8 +58,9 @@ __all__ = [
 
 KeyPath = tuple[str | int, ...]
 Origin = Callable[[KeyPath], tuple[str, Span]]
-EnvLookup = Callable[[str], str | None]
-EnvFileReader = Callable[[str, EnvLookup], tuple[dict[str, str | None], list[Diagnostic]]]
+EnvFileReader = Callable[
+    [str, Mapping[str, str]], tuple[Mapping[str, str | None], list[Diagnostic]]
+]
 
 
 class CanonicalError(ValueError):
@@ -557,6 +558,9 @@ BLKIO = _layout(
 EXTENDS = _layout("file service")
 CREDENTIAL_SPEC = _layout("config file registry")
 ULIMIT = _layout("soft hard")
+HOOK = _layout("command* user privileged working_dir environment")
+DEVELOP = _layout("watch")
+WATCH = _layout("path* action* target exec* ignore")
 
 
 def _empty(value: Any) -> bool:
@@ -585,13 +589,12 @@ def _shape(data: Mapping[str, Any], layout: tuple[tuple[str, str], ...]) -> dict
 
 
 def _default_env_reader(
-    path: str, lookup: EnvLookup
-) -> tuple[dict[str, str | None], list[Diagnostic]]:
-    import importlib
+    path: str, environ: Mapping[str, str]
+) -> tuple[Mapping[str, str | None], list[Diagnostic]]:
+    from composekit.loader.envfile import load_env_file
 
-    envfile: Any = importlib.import_module("composekit.loader.envfile")
-    values, diags = envfile.load_env_file(path, lookup=lookup)
-    return dict(values), list(diags)
+    values, diags = load_env_file(path, lookup=environ)
+    return values, diags
 
 
 def is_service_enabled(service: Mapping[str, Any], profiles: Collection[str]) -> bool:
@@ -717,7 +720,7 @@ class _Canonicalizer:
             if required:
                 self.report("io-error", where, f"env file {absolute} not found")
             return {}
-        values, diags = self.read_env_file(absolute, self.lookup)
+        values, diags = self.read_env_file(absolute, self.environ)
         self.diagnostics.extend(diags)
         resolved: dict[str, str | None] = {}
         for key, value in values.items():
@@ -965,6 +968,34 @@ class _Canonicalizer:
                 out[key] = item
         return _shape(out, RESOURCE)
 
+    def hook(self, value: Any) -> dict[str, Any]:
+        hook = {k: copy.deepcopy(v) for k, v in (value or {}).items() if not k.startswith("x-")}
+        if "command" in hook:
+            hook["command"] = _command(hook["command"])
+        if "environment" in hook:
+            hook["environment"] = self.environment(hook["environment"])
+        return _shape(hook, HOOK)
+
+    def environment(self, value: Any) -> dict[str, Any]:
+        pairs = _mapping(value, null=None).items()
+        return _sorted_map({k: (v if v is not None else self.lookup(k)) for k, v in pairs})
+
+    def develop(self, value: Any) -> dict[str, Any]:
+        out = {k: copy.deepcopy(v) for k, v in (value or {}).items() if not k.startswith("x-")}
+        if "watch" in out:
+            triggers = []
+            for trigger in out["watch"] or []:
+                paths = trigger.get("path")
+                for path in paths if isinstance(paths, list) else [paths]:
+                    entry = {k: v for k, v in trigger.items() if not k.startswith("x-")}
+                    entry["path"] = self.paths.absolute(_str(path))
+                    entry["exec"] = self.hook(entry.get("exec"))
+                    if "ignore" in entry:
+                        entry["ignore"] = _list_of_str(entry["ignore"])
+                    triggers.append(_shape(entry, WATCH))
+            out["watch"] = triggers
+        return _shape(out, DEVELOP)
+
     def networks(self, value: Any, path: KeyPath) -> dict[str, Any]:
         if isinstance(value, list):
             return _sorted_map({_str(n): None for n in value})
@@ -1145,9 +1176,7 @@ _SERVICE_HANDLERS: dict[str, Callable[[_Canonicalizer, Any, KeyPath], Any]] = {
     "build": lambda c, v, p: c.build(v, p),
     "command": lambda c, v, p: _command(v),
     "entrypoint": lambda c, v, p: _command(v),
-    "environment": lambda c, v, p: _sorted_map(
-        {k: (val if val is not None else c.lookup(k)) for k, val in _mapping(v, null=None).items()}
-    ),
+    "environment": lambda c, v, p: c.environment(v),
     "labels": lambda c, v, p: _sorted_map(_mapping(v)),
     "annotations": lambda c, v, p: _sorted_map(_mapping(v)),
     "env_file": lambda c, v, p: _DROP,
@@ -1166,6 +1195,9 @@ _SERVICE_HANDLERS: dict[str, Callable[[_Canonicalizer, Any, KeyPath], Any]] = {
     "devices": lambda c, v, p: [_device(d) for d in v or []],
     "logging": lambda c, v, p: _logging(v),
     "blkio_config": lambda c, v, p: _blkio(v),
+    "develop": lambda c, v, p: c.develop(v),
+    "post_start": lambda c, v, p: [c.hook(h) for h in v or []],
+    "pre_stop": lambda c, v, p: [c.hook(h) for h in v or []],
     "gpus": lambda c, v, p: _gpus(v),
     "stop_grace_period": lambda c, v, p: _duration(v),
     "extends": lambda c, v, p: _shape({"service": v} if isinstance(v, str) else dict(v), EXTENDS),
@@ -1235,8 +1267,9 @@ def canonicalize(
     unset build args, env-file entries) and supplies ``HOME`` for ``~``.
     ``profiles`` are the active profiles; ``None`` reads ``COMPOSE_PROFILES``
     from ``environ``. ``origin`` maps a key path to ``(file, span)`` for
-    diagnostics. ``read_env_file`` defaults to
-    :func:`composekit.loader.envfile.load_env_file`.
+    diagnostics. ``read_env_file(path, environ)`` reads an ``env_file`` or
+    ``label_file``; it defaults to :func:`composekit.loader.envfile.load_env_file`
+    with ``environ`` as its lookup (bare ``KEY`` lines, ``${VAR}``).
 
     Returns the canonical document and the problems found on the way (values
     Compose cannot read, conflicting options, missing env files).

@@ -60,12 +60,10 @@ def case_meta(case_dir: Path) -> dict[str, Any]:
     return json.loads(meta.read_text()) if meta.exists() else {}
 
 
-def _env_reader() -> Any:
-    try:
-        from composekit.loader import envfile
-    except ImportError:
-        return None
-    return envfile.load_env_file
+def _have_env_reader() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("composekit.loader.envfile") is not None
 
 
 def _uses_files(config: dict[str, Any]) -> bool:
@@ -87,8 +85,7 @@ def expected_text(case_dir: Path) -> str:
 def run_canonical(case_dir: Path) -> tuple[dict[str, Any], list[Any]]:
     config = plain_config(case_dir)
     meta = case_meta(case_dir)
-    reader = _env_reader()
-    if reader is None and _uses_files(config):
+    if not _have_env_reader() and _uses_files(config):
         pytest.skip("composekit.loader.envfile is not available yet")
     environ = {"HOME": FAKE_HOME, **{str(k): str(v) for k, v in (meta.get("env") or {}).items()}}
     return canonicalize(
@@ -97,7 +94,6 @@ def run_canonical(case_dir: Path) -> tuple[dict[str, Any], list[Any]]:
         working_dir=str(case_dir),
         environ=environ,
         profiles=list(meta.get("profiles") or []),
-        read_env_file=reader,
     )
 
 

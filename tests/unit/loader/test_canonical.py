@@ -215,7 +215,7 @@ def test_environment_map_stringifies_scalars() -> None:
 
 
 def _reader(files: dict[str, dict[str, str | None]]) -> Any:
-    def read(path: str, lookup: Any) -> tuple[dict[str, str | None], list[Diagnostic]]:
+    def read(path: str, environ: Any) -> tuple[dict[str, str | None], list[Diagnostic]]:
         return dict(files[path]), []
 
     return read
