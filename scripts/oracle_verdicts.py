@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 DC126_HOME = Path(os.environ.get("COMPOSEKIT_DC126", "/opt/composekit/dc126"))
 DC126_PYTHON = DC126_HOME / "bin" / "python"
@@ -59,6 +60,8 @@ ORACLES_FOR_FORMAT: dict[str, tuple[str, ...]] = {
     **{f"v3.{m}": ("dc126", "stack") for m in range(9)},
     **{f"v3.{m}": ("stack",) for m in range(9, 14)},
     "spec": ("compose",),
+    # ``version:`` values no format has; Compose v2 ignores ``version:`` and is no judge here.
+    "unknown-version": ("dc126", "stack"),
 }
 
 _WARNING_LINE = re.compile(r'^time="[^"]*" level=warning ')
@@ -79,9 +82,11 @@ def _relativize(text: str, cwd: str) -> str:
 def summarize(error: str) -> str:
     """The first line of an oracle's message that says what is wrong."""
     lines = [ln.strip() for ln in error.splitlines() if ln.strip()]
-    for line in lines:
+    for i, line in enumerate(lines):
         if _WARNING_LINE.match(line) or _INVALID_HEADER.match(line):
             continue
+        if line.endswith(":") and i + 1 < len(lines):  # "decoding failed ...:" + the reason
+            return f"{line} {lines[i + 1]}"
         return line
     return lines[0] if lines else ""
 
@@ -148,6 +153,8 @@ def run_dc126(
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
         check=False,
     )
     if proc.returncode != 0:
@@ -200,12 +207,14 @@ def compose_version() -> str:
     return f"docker compose {proc.stdout.strip()}"
 
 
-def _cli_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # Keep the verdict about the file alone: no project/profile/file overrides.
-    for var in ("COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", "DOCKER_HOST",
-                "COMPOSE_ENV_FILES"):
-        env.pop(var, None)
+#: Host variables an oracle sees (as in tests/oracles.py); a stray ``COMPOSE_*`` or
+#: interpolation variable on the host must not change a verdict.
+HOST_VARIABLES = ("PATH", "HOME", "DOCKER_CONFIG")
+
+
+def clean_env() -> dict[str, str]:
+    env = {name: os.environ[name] for name in HOST_VARIABLES if name in os.environ}
+    env.setdefault("PATH", os.defpath)
     return env
 
 
@@ -215,8 +224,8 @@ def _run_cli(oracle: str, file: str, cwd: str) -> dict[str, object]:
         argv = [docker, "stack", "config", "-c", file]
     else:
         argv = [docker, "compose", "-f", file, "config", "-q"]
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=_cli_env(),
-                          check=False)
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=clean_env(),
+                          stdin=subprocess.DEVNULL, check=False)
     if proc.returncode == 0:
         return _record(file, oracle, True, "", "ok")
     lines = [ln for ln in proc.stderr.splitlines() if not _WARNING_LINE.match(ln)]
@@ -249,6 +258,138 @@ def available(oracle: str) -> bool:
 def version(oracle: str) -> str:
     return {"dc126": dc126_version, "stack": docker_cli_version,
             "compose": compose_version}[oracle]()
+
+
+# --- the corpus under fixtures/schema ----------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "fixtures" / "schema"
+VERDICTS = CORPUS / "verdicts.json"
+
+_EXPECT = re.compile(r"^#\s*expect:\s*(CK\d{3})\s+(\d+):(\d+)\s*$")
+_WHY = re.compile(r"^#\s*why:\s*(\S.*)$")
+
+
+def corpus_files(root: Path = CORPUS) -> list[str]:
+    """Every corpus file as ``<format>/<valid|invalid>/<name>.yaml``, sorted."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.glob("*/*/*.yaml")
+        if p.parent.name in ("valid", "invalid")
+    )
+
+
+def format_of(rel: str) -> str:
+    """The format directory of a corpus path (``v3.4``, ``spec``, ``unknown-version``)."""
+    return rel.split("/")[0]
+
+
+def expected_valid(rel: str) -> bool:
+    return rel.split("/")[1] == "valid"
+
+
+def read_header(text: str) -> tuple[list[str], list[tuple[str, int, int]]]:
+    """The ``# why:`` reasons and ``# expect: CODE line:col`` findings of a corpus file.
+
+    Only the leading comment block counts.
+    """
+    whys: list[str] = []
+    expects: list[tuple[str, int, int]] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _EXPECT.match(line)
+        if m:
+            expects.append((m.group(1), int(m.group(2)), int(m.group(3))))
+            continue
+        w = _WHY.match(line)
+        if w:
+            whys.append(w.group(1))
+    return whys, expects
+
+
+def load_verdicts(path: Path = VERDICTS) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def composekit_findings(path: Path) -> list[Any]:
+    """The ERROR-severity diagnostics of loading and validating one file with composekit.
+
+    Imports composekit lazily, so the oracle modes of this file need only the stdlib.
+    """
+    from composekit import diagnostics, schema, yamlio
+
+    doc, found = yamlio.load_file(path)
+    found = list(found)
+    if doc is not None:
+        _fmt, more = schema.validate_document(doc)
+        found.extend(more)
+    return [d for d in found if d.severity >= diagnostics.Severity.ERROR]
+
+
+def composekit_verdicts(files: Sequence[str], root: Path = CORPUS) -> dict[str, bool]:
+    """``{rel: accepted}``: a file is accepted when composekit reports no ERROR."""
+    return {rel: not composekit_findings(root / rel) for rel in files}
+
+
+def agreement_table(
+    recorded: dict[str, dict[str, dict[str, Any]]],
+    composekit: dict[str, bool],
+    known: Iterable[tuple[str, str]] = (),
+) -> list[dict[str, Any]]:
+    """One row per (format, oracle): files judged, agreements, known and other disagreements.
+
+    ``recorded`` is the ``files`` section of verdicts.json; ``known`` the (file, oracle) pairs
+    listed as disagreements where composekit is right.
+    """
+    known_set = set(known)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for rel, by_oracle in recorded.items():
+        if rel not in composekit:
+            continue
+        for oracle, verdict in by_oracle.items():
+            row = rows.setdefault((format_of(rel), oracle), {
+                "format": format_of(rel), "oracle": oracle, "files": 0, "agree": 0,
+                "known": 0, "unexpected": 0,
+            })
+            row["files"] += 1
+            if verdict["accept"] == composekit[rel]:
+                row["agree"] += 1
+            elif (rel, oracle) in known_set:
+                row["known"] += 1
+            else:
+                row["unexpected"] += 1
+
+    def order(key: tuple[str, str]) -> tuple[int, float, str]:
+        fmt, oracle = key
+        if fmt == "v1":
+            return (0, 0.0, oracle)
+        if fmt.startswith("v"):
+            major, minor = fmt[1:].split(".")
+            return (int(major), int(minor) / 100, oracle)
+        return (9 if fmt == "spec" else 10, 0.0, oracle)
+
+    return [rows[k] for k in sorted(rows, key=order)]
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The agreement table as fixed-width text (and a total line)."""
+    head = (f"{'format':<16}{'oracle':<9}{'files':>6}{'agree':>7}{'known':>7}{'other':>7}"
+            f"{'agree%':>8}")
+    lines = [head, "-" * len(head)]
+    total = {"files": 0, "agree": 0, "known": 0, "unexpected": 0}
+    for r in rows:
+        pct = 100.0 * r["agree"] / r["files"] if r["files"] else 100.0
+        lines.append(f"{r['format']:<16}{r['oracle']:<9}{r['files']:>6}{r['agree']:>7}"
+                     f"{r['known']:>7}{r['unexpected']:>7}{pct:>7.1f}%")
+        for k in total:
+            total[k] += r[k]
+    pct = 100.0 * total["agree"] / total["files"] if total["files"] else 100.0
+    lines.append("-" * len(head))
+    lines.append(f"{'all':<16}{'':<9}{total['files']:>6}{total['agree']:>7}"
+                 f"{total['known']:>7}{total['unexpected']:>7}{pct:>7.1f}%")
+    return "\n".join(lines)
 
 
 def _emit(records: Iterable[dict[str, object]]) -> None:
