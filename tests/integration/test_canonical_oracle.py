@@ -150,6 +150,29 @@ def test_committed_output_is_current(
     assert json.loads(out) == json.loads((case_dir / "expected.config.json").read_text())
 
 
+def _load_project(case_dir: Path, environ: dict[str, str], profiles: list[str]) -> Any:
+    try:
+        from composekit.loader import load_project
+    except ImportError:  # pragma: no cover - the loader is part of composekit
+        pytest.skip("composekit.loader.load_project is not available")
+    return load_project(
+        [str(case_dir / "compose.yaml")], environ=environ, profiles=profiles,
+        project_name="canon",
+    )
+
+
+@pytest.mark.parametrize("case", CANONICAL_CASES)
+def test_loader_end_to_end_matches_compose(case: str) -> None:
+    """The whole loader (read, interpolate, merge, canonicalize) prints what Compose prints."""
+    case_dir = CANONICAL / case
+    meta = case_meta(case_dir)
+    environ = {"HOME": FAKE_HOME, **{str(k): str(v) for k, v in (meta.get("env") or {}).items()}}
+    project, diagnostics = _load_project(case_dir, environ, list(meta.get("profiles") or []))
+    assert project is not None, diagnostics
+    assert [d for d in diagnostics if d.severity >= Severity.ERROR] == []
+    assert to_json(project.config) + "\n" == expected_text(case_dir)
+
+
 # --- cross references ------------------------------------------------------------------------
 
 
@@ -178,6 +201,18 @@ def test_crossref_agrees_with_committed_verdict(case: str) -> None:
         assert sorted({d.code for d in findings}) == sorted(wanted), findings
     for text in meta.get("message_contains") or []:
         assert any(text in d.message for d in findings), (text, findings)
+
+
+@pytest.mark.parametrize("case", CROSSREF_CASES)
+def test_loader_refuses_what_compose_refuses(case: str) -> None:
+    """Through the whole loader, with real positions: an error exactly when Compose refuses."""
+    case_dir = CROSSREF / case
+    verdict = json.loads((case_dir / "expected.oracle.json").read_text())
+    meta = case_meta(case_dir)
+    _, diagnostics = _load_project(case_dir, {"HOME": FAKE_HOME}, list(meta.get("profiles") or []))
+    errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
+    assert bool(errors) == verdict["refuses"], (verdict, diagnostics)
+    assert all(d.path.endswith("compose.yaml") and d.line >= 1 for d in diagnostics)
 
 
 @pytest.mark.oracle
