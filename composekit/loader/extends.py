@@ -96,8 +96,10 @@ class ExtendsResolver:
         else:
             assert isinstance(scope.services.value, dict)
             if ref not in scope.services.value:
-                self._error(ext, ("services", name, "extends"),
-                            f"cannot extend service {name!r} in {scope.filename}: "
+                at = ext.get("service") or ext
+                here = os.path.basename(scope.filename)
+                self._error(at, ("services", name, "extends"),
+                            f"cannot extend service {name!r} in {here}: "
                             f"service {ref!r} not found",
                             help="name a service defined in this file, or add 'file:'")
                 del svc.value["extends"]
@@ -170,8 +172,9 @@ class ExtendsResolver:
                         f"cannot extend service {name!r} in {path}: no services section")
             return None
         if ref not in services.value:
-            self._error(ext, ("services", name, "extends", "service"),
-                        f"cannot extend service {name!r} in {scope.filename}: "
+            at = ext.get("service") or ext
+            self._error(at, ("services", name, "extends", "service"),
+                        f"cannot extend service {name!r} in {os.path.basename(scope.filename)}: "
                         f"service {ref!r} not found in {file}",
                         help=f"services in {file}: {', '.join(sorted(services.value)) or 'none'}")
             return None
@@ -193,8 +196,8 @@ class ExtendsResolver:
         origin: Origin | None = ext.origin
         where, span = (origin.path, origin.key_or_value) if origin else ("<unknown>", Span())
         first_file, first = chain[0]
-        steps = [f"{first} in {first_file}"]
-        steps.extend(f"extends {svc} in {file}" for file, svc in chain[1:])
+        steps = [f"{first} in {os.path.basename(first_file)}"]
+        steps.extend(f"extends {svc} in {os.path.basename(file)}" for file, svc in chain[1:])
         self.diagnostics.append(codes.make(
             "dependency-cycle", where, span,
             "circular extends: " + ", ".join(steps),

@@ -28,7 +28,7 @@ from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
 from composekit.loader.extends import absolute_path, resolve_relative_paths
 from composekit.loader.merge import Node
-from composekit.loader.project import KeyPath
+from composekit.loader.project import KeyPath, relative_to_file
 
 #: The sections an included project contributes.
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs", "models")
@@ -191,7 +191,8 @@ class IncludeResolver:
         here = existing.origin
         there = imported.origin
         where, span = (here.path, here.key_or_value) if here else ("<unknown>", Span())
-        other = f"{there.path}:{there.key_or_value.line}" if there else entry.paths[0]
+        other = (f"{relative_to_file(there.path, where)}:{there.key_or_value.line}" if there
+                 else relative_to_file(entry.paths[0], where))
         kind = section[:-1] if section.endswith("s") else section
         self.diagnostics.append(codes.make(
             "include-error", where, span,

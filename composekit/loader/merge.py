@@ -65,7 +65,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
-from composekit.loader.project import KeyPath, Origin, PathPart
+from composekit.loader.project import KeyPath, Origin, PathPart, relative_to_file
 
 RESET = "!reset"
 OVERRIDE = "!override"
@@ -363,11 +363,10 @@ class MergeContext:
         origin = over.origin or base.origin
         where = origin.path if origin else "<unknown>"
         span = origin.key_or_value if origin else Span()
-        kinds = f"{_kind(base)} with {_kind(over)}"
         self.diagnostics.append(codes.make(
             "merge-conflict", where, span,
-            f"cannot override {json_path(path)[2:] or 'the top level'}: "
-            f"it merges a {kinds}",
+            f"cannot override {json_path(path)[2:] or 'the top level'}: a {_kind(over)} "
+            f"here, a {_kind(base)} in the base; Compose refuses the project",
             json_path=json_path(path),
             help="write the override with the same shape as the base (both mappings "
                  "or both lists), or tag it !override to replace the base",
@@ -574,9 +573,11 @@ def _merge_ipam_config(base: Node, over: Node, path: KeyPath, ctx: MergeContext)
                     subnet(c) == subnet(item) for c in configs):
                 configs.append(item)
                 continue
-            right = original.clone() if isinstance(original.value, dict) else original
-            merged = (_merge_mappings(right, item, path, ctx)
-                      if isinstance(right.value, dict) and isinstance(item.value, dict) else item)
+            # Compose merges into the base entry itself (a Go map), so a base
+            # entry can take several overrides' values in turn; kept as is.
+            merged = (_merge_mappings(original, item, path, ctx)
+                      if isinstance(original.value, dict) and isinstance(item.value, dict)
+                      else item)
             index = next((i for i, c in enumerate(configs) if subnet(c) == subnet(merged)), -1)
             if index >= 0:
                 configs[index] = merged
@@ -1023,6 +1024,56 @@ def merge_file(acc: Node | None, cfg: Node, resets: Sequence[KeyPath],
     apply_resets(acc, resets)
     merged = merge_nodes(acc, cfg, (), ctx)
     enforce_unicity(merged)
+    check_merged_duplicates(merged, ctx)
     canonical_step(merged)
     enforce_unicity(merged)
     return merged
+
+
+#: Sequences the Compose schema wants without duplicates and that merging
+#: appends to without de-duplicating them (Compose validates the merged
+#: result, so an override repeating a base item is refused).
+UNIQUE_ITEMS: tuple[Pattern, ...] = (
+    ("services", "*", "security_opt"),
+    ("services", "*", "group_add"),
+    ("services", "*", "external_links"),
+    ("services", "*", "volumes_from"),
+    ("services", "*", "device_cgroup_rules"),
+    ("services", "*", "build", "cache_from"),
+    ("services", "*", "build", "cache_to"),
+    ("services", "*", "build", "platforms"),
+)
+
+
+def check_merged_duplicates(root: Node, ctx: MergeContext) -> None:
+    """Report items repeated across files in sequences that must stay unique."""
+    services = root.get("services")
+    if services is None or not isinstance(services.value, dict):
+        return
+    for name, svc in services.value.items():
+        for pattern in UNIQUE_ITEMS:
+            node: Node | None = svc
+            for part in pattern[2:]:
+                node = node.get(part) if node is not None else None
+            if node is None or not isinstance(node.value, list):
+                continue
+            seen: dict[str, tuple[int, Node]] = {}
+            for index, item in enumerate(node.value):
+                key = repr(to_plain(item))
+                if key not in seen:
+                    seen[key] = (index, item)
+                    continue
+                first, earlier = seen[key]
+                if earlier.origin is None or item.origin is None \
+                        or earlier.origin.path == item.origin.path:
+                    continue  # within one file: the file's own schema check reports it
+                path = ("services", name, *pattern[2:])
+                dotted = ".".join(str(p) for p in path)
+                ctx.diagnostics.append(codes.make(
+                    "schema-violation", item.origin.path, item.origin.span,
+                    f"{dotted} items at {first} and {index} are equal once merged with "
+                    f"{relative_to_file(earlier.origin.path, item.origin.path)}:"
+                    f"{earlier.origin.span.line}; Compose refuses the project",
+                    json_path=json_path((*path, index)),
+                    help="drop the item from the override: the merged list keeps the base's",
+                    origin="merge"))

@@ -43,6 +43,16 @@ class Origin:
         return f"{self.path}:{self.span.line}:{self.span.column}"
 
 
+def relative_to_file(path: str, reporting_file: str) -> str:
+    """``path`` as seen from the directory of ``reporting_file``, for messages."""
+    import os
+
+    try:
+        return os.path.relpath(path, os.path.dirname(reporting_file) or ".")
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return path
+
+
 @dataclass
 class Project:
     """A loaded Compose project."""
