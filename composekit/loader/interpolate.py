@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -626,17 +626,32 @@ def interpolate_tree(
     positions exact in literal block scalars and checked everywhere; without
     it, block scalars and multi-line values point at the scalar's start.
     """
-    run = _TreeRun(lookup=lookup, path=path, cast=cast,
-                   lines=source.splitlines() if source is not None else None)
+    lines = None
+    if source is not None:
+        # YAML breaks lines at \n, \r\n and \r only (str.splitlines knows more)
+        lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    run = _TreeRun(lookup=lookup, path=path, cast=cast, lines=lines)
     _walk(tree, (), run, report=True)
     _report_unset(run)
     return run.diagnostics
+
+
+def _merge_sources(node: Any) -> list[Any]:
+    """The maps a ``<<`` merge key pulled into ``node`` (ruamel keeps them aside)."""
+    sources = getattr(node, merge_attrib, None) or []
+    # ruamel < 0.18.7 stored (position, map) pairs, later versions the maps themselves
+    return [s[1] if isinstance(s, tuple) else s for s in sources]
 
 
 def _walk(node: Any, parts: PathParts, run: _TreeRun, *, report: bool) -> None:
     if isinstance(node, Mapping):
         first = id(node) not in run.seen
         run.seen.add(id(node))
+        # A merge source written inline (``<<: {a: 1}``) is reachable only from here;
+        # an anchored one was walked where it is defined (anchors precede aliases).
+        for source in _merge_sources(node):
+            if id(source) not in run.seen:
+                _walk(source, parts, run, report=report)
         own = getattr(node, "_ok", None)
         for key in list(node.keys()):
             merged = own is not None and key not in own

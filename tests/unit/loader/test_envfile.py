@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from composekit.diagnostics import Severity
 from composekit.errors import UsageError
@@ -252,3 +254,12 @@ def test_findings_carry_the_env_file_path(project: Path) -> None:
     assert env == {"OK": "1"}
     assert [(d.code, d.path, d.line) for d in diags] == [
         ("CK019", str(project / ".env"), 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AB=:#'\"\\$ {}\n\r\t-x\u00a0", max_size=40))
+def test_parse_never_raises(text: str) -> None:
+    values, diags = parse_env_text(text, ".env", lookup={"A": "1"})
+    assert all(isinstance(v, str) for v in values.values())
+    for d in diags:
+        assert d.line >= 1 and d.column >= 1

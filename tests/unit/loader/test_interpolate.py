@@ -457,3 +457,23 @@ def test_commented_map_keys_not_required_to_be_strings() -> None:
     tree = CommentedMap({1: "${A}"})
     interpolate_tree(tree, {"A": "a"}, path="f")
     assert tree[1] == "a"
+
+
+def test_inline_merge_sources_are_reported() -> None:
+    data, diags = _run('services:\n  web:\n    <<: {image: "img:${U:?}", user: "$NOPE"}\n', {})
+    assert [(d.code, d.line, d.column) for d in diags] == [("CK017", 3, 22), ("CK018", 3, 38)]
+    assert data["services"]["web"]["user"] == ""
+
+
+def test_merge_source_lists_and_anchors_reported_once() -> None:
+    _, diags = _run(
+        'x-a: &a {A: "$NOPE"}\nx-b: &b {B: "${U:?}"}\nservices:\n  web:\n'
+        "    environment:\n      <<: [*a, *b]\n", {})
+    assert [(d.code, d.line) for d in diags] == [("CK017", 2), ("CK018", 1)]
+
+
+def test_crlf_source_positions() -> None:
+    text = "services:\r\n  web:\r\n    command: |\r\n      a ${U:?}\r\n"
+    data, src = _tree(text)
+    diags = interpolate_tree(data, {}, path="c.yaml", source=src)
+    assert [(d.line, d.column) for d in diags] == [(4, 9)]
