@@ -48,7 +48,7 @@ corpus = _load(
 )
 ov = corpus.ov
 KNOWN_DISAGREEMENTS: dict[tuple[str, str], str] = corpus.KNOWN_DISAGREEMENTS
-COMPOSEKIT_WRONG: dict[str, str] = corpus.COMPOSEKIT_WRONG
+COMPOSEKIT_WRONG: dict[str, tuple[str, bool]] = corpus.COMPOSEKIT_WRONG
 
 
 @functools.cache
@@ -93,8 +93,8 @@ def test_composekit_agrees_with_live_oracle(oracle: str, request: pytest.Fixture
     stray, stale = [], []
     for rel, rec in sorted(verdicts.items()):
         listed = (rel, oracle) in KNOWN_DISAGREEMENTS
-        if rel in COMPOSEKIT_WRONG:
-            continue
+        if rel in COMPOSEKIT_WRONG and COMPOSEKIT_WRONG[rel][1]:
+            continue  # a known composekit bug, xfailed in the unit tests
         if mine[rel] != rec["accept"] and not listed:
             ours = "accepts" if mine[rel] else "rejects"
             stray.append(f"{rel}: {oracle} {'accepts' if rec['accept'] else 'rejects'} "
