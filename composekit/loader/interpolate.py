@@ -83,6 +83,10 @@ _PATTERN = re.compile(
 )
 _NAME_RE = re.compile(_NAME)
 
+#: Deepest nesting of expressions (``${A:-${B:-...}}``) followed; Compose has no
+#: limit, but no real file comes near and Python's stack would.
+MAX_NESTING = 100
+
 Operator = Literal["", ":-", "-", ":+", "+", ":?", "?"]
 #: The operators in the order compose-go tries them on a tie; the one nearest
 #: the name always wins, so only the colon forms need to go first.
@@ -249,6 +253,7 @@ class _Run:
     def __init__(self, lookup: Mapping[str, str]) -> None:
         self.lookup = lookup
         self.problems: list[Problem] = []
+        self.depth = 0
 
     def get(self, name: str) -> str | None:
         return self.lookup.get(name)
@@ -258,54 +263,69 @@ class _Run:
     # because the problem was recorded where it arose.
 
     def substitute(self, template: str, base: int) -> tuple[str, bool]:
+        if self.depth >= MAX_NESTING:
+            self.problems.append(Problem(
+                kind="invalid", offset=base,
+                message=f"expressions are nested more than {MAX_NESTING} levels deep",
+                snippet=template[:20] + ("..." if len(template) > 20 else "")))
+            return "", True
+        self.depth += 1
+        try:
+            return self._substitute(template, base)
+        finally:
+            self.depth -= 1
+
+    def _substitute(self, template: str, base: int) -> tuple[str, bool]:
         out: list[str] = []
         pos = 0
         failed = False
-        for m in _PATTERN.finditer(template):
+        while (m := _PATTERN.search(template, pos)) is not None:
             out.append(template[pos:m.start()])
-            pos = m.end()
-            value, bad = self.replace(template, m, base)
+            value, bad, pos = self.replace(template, m, base)
             failed = failed or bad
             out.append(value)
         out.append(template[pos:])
         return "".join(out), failed
 
-    def replace(self, template: str, match: re.Match[str], base: int) -> tuple[str, bool]:
+    def replace(self, template: str, match: re.Match[str],
+                base: int) -> tuple[str, bool, int]:
+        """Replace one match; returns the value, whether it failed, and where to go on.
+
+        compose-go interpolates the text after a cut expression (``rest``) on its
+        own and appends it; since that text runs to the last ``}`` of the line,
+        going on scanning right after the cut is the same, without recursion.
+        """
         start = match.start()
         if match.group("escaped") is not None:
-            return "$", False
+            return "$", False, match.end()
         named = match.group("named")
         if named is not None:
-            return self.plain(named, base + start)
+            value, bad = self.plain(named, base + start)
+            return value, bad, match.end()
         braced = match.group("braced")
         if braced is None:
             self.problems.append(Problem(
                 kind="invalid", offset=base + start,
                 message=_invalid_reason(template, start),
                 snippet=_invalid_snippet(template, start)))
-            return "", True
+            return "", True, match.end()
         whole = match.group(0)
         close = _first_brace_closing_index(whole)
-        rest = ""
         if close > -1:
-            rest = whole[close + 1:]
             whole = whole[: close + 1]
         # the body of the (possibly cut) expression: between "${" and "}"
         body = whole[2:-1]
         split = _operator_of(body)
         if split is None:
-            return self.plain(body, base + start)
+            value, bad = self.plain(body, base + start)
+            return value, bad, match.end()
         name, op, arg, arg_at = split
         arg_base = base + start + 2 + arg_at
         value, bad = self.apply(name, op, arg, arg_base, base + start)
         if bad:
-            return "", True
-        if rest:
-            tail, bad = self.substitute(rest, base + start + close + 1)
-            if bad:
-                return "", True
-            value += tail
-        return value, False
+            # a failed expression takes the rest of its match with it, unread
+            return "", True, match.end()
+        return value, False, start + len(whole)
 
     def plain(self, name: str, offset: int) -> tuple[str, bool]:
         value = self.get(name)
@@ -363,13 +383,17 @@ def find_references(text: str) -> list[Reference]:
     ``nested=True``.
     """
     found: list[Reference] = []
-    _scan(text, 0, False, found)
+    _scan(text, 0, False, found, 0)
     return found
 
 
-def _scan(template: str, base: int, nested: bool, found: list[Reference]) -> None:
-    for m in _PATTERN.finditer(template):
+def _scan(template: str, base: int, nested: bool, found: list[Reference], depth: int) -> None:
+    if depth >= MAX_NESTING:
+        return
+    pos = 0
+    while (m := _PATTERN.search(template, pos)) is not None:
         start = m.start()
+        pos = m.end()
         named = m.group("named")
         if named is not None:
             found.append(Reference(name=named, offset=base + start, end=base + m.end(),
@@ -380,9 +404,7 @@ def _scan(template: str, base: int, nested: bool, found: list[Reference]) -> Non
             continue
         whole = m.group(0)
         close = _first_brace_closing_index(whole)
-        rest = ""
         if close > -1:
-            rest = whole[close + 1:]
             whole = whole[: close + 1]
         body = whole[2:-1]
         split = _operator_of(body)
@@ -390,13 +412,12 @@ def _scan(template: str, base: int, nested: bool, found: list[Reference]) -> Non
         if split is None:
             found.append(Reference(name=body, offset=base + start, end=end, braced=True,
                                    nested=nested))
-        else:
-            name, op, arg, arg_at = split
-            found.append(Reference(name=name, offset=base + start, end=end, operator=op,
-                                   argument=arg, braced=True, nested=nested))
-            _scan(arg, base + start + 2 + arg_at, True, found)
-        if rest:
-            _scan(rest, base + start + close + 1, nested, found)
+            continue
+        name, op, arg, arg_at = split
+        found.append(Reference(name=name, offset=base + start, end=end, operator=op,
+                               argument=arg, braced=True, nested=nested))
+        _scan(arg, base + start + 2 + arg_at, True, found, depth + 1)
+        pos = start + len(whole)  # what follows a cut expression is read on its own
 
 
 # --------------------------------------------------------------------------

@@ -194,6 +194,15 @@ def test_text_after_a_failed_expression_on_its_line_is_not_looked_at() -> None:
     assert [(p.kind, p.offset) for p in result.errors] == [("required", 0)]
 
 
+def test_deep_nesting_is_a_problem_not_a_crash() -> None:
+    text = "${A:-" * 1000 + "x" + "}" * 1000
+    result = interpolate_string(text, {})
+    assert not result.ok and "nested more than" in result.errors[0].message
+    assert len(find_references(text)) == 100
+    ok = "${A:-" * 50 + "x" + "}" * 50
+    assert interpolate_string(ok, {}).value == "x"
+
+
 def test_lookup_is_a_mapping_and_values_are_not_reinterpolated() -> None:
     result = interpolate_string("${X}", {"X": "${A} $$"})
     assert result.value == "${A} $$"
