@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from composekit import codes
-from composekit.diagnostics import Diagnostic, Span, json_path
+from composekit.diagnostics import Diagnostic, Severity, Span, json_path
 from composekit.loader.files import FileReader
 from composekit.loader.merge import (
     MergeContext,
@@ -185,8 +185,11 @@ class ExtendsResolver:
     def _error(self, node: Node, path: KeyPath, message: str, *, help: str | None = None,
                severity_warning: bool = False) -> None:
         origin = node.origin
-        where, span = (origin.path, origin.key_or_value) if origin else ("<unknown>", Span())
-        from composekit.diagnostics import Severity
+        where, span = ("<unknown>", Span())
+        if origin is not None:
+            # a name or path points at its value, a block at its key
+            scalar = not isinstance(node.value, dict | list)
+            where, span = origin.path, origin.span if scalar else origin.key_or_value
 
         self.diagnostics.append(codes.make(
             "extends-error", where, span, message, json_path=json_path(path), help=help,

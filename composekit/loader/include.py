@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
 from composekit.loader.extends import absolute_path, resolve_relative_paths
-from composekit.loader.merge import Node
+from composekit.loader.merge import BARE, Node
 from composekit.loader.project import KeyPath, relative_to_file
 
 #: The sections an included project contributes.
@@ -86,7 +86,17 @@ class IncludeResolver:
                             "(see the findings for its files)")
                 continue
             resolve_relative_paths(model, entry.project_directory, env)
-            resolve_service_environment(model, env)
+            for name, config in resolve_service_environment(model, env):
+                where = config.origin
+                self.diagnostics.append(codes.make(
+                    "include-error", where.path if where else entry.paths[0],
+                    where.key_or_value if where else Span(),
+                    f"configs.{name}: file|environment|content attributes are mutually "
+                    "exclusive: Compose fills 'content' from the variable for an included "
+                    "project, then refuses the config",
+                    json_path=json_path(("configs", name)),
+                    help="declare the config in the including project, or use 'file:'",
+                    origin="include"))
             self._import(model, cfg, item, entry)
 
     # -- one entry -----------------------------------------------------------
@@ -220,21 +230,37 @@ def read_env_file(path: str, lookup: Mapping[str, str]
     return dict(values), list(diags)
 
 
-def resolve_service_environment(model: Node, environ: Mapping[str, str]) -> None:
-    """Give ``environment`` entries without a value their value from ``environ``.
+def resolve_service_environment(model: Node, environ: Mapping[str, str]
+                                ) -> list[tuple[str, Node]]:
+    """Give an included project's ``[KEY]`` entries their value from its variables.
 
-    Compose does this for an included project with that project's variables,
-    before importing it.
+    Compose does this for each included project, with that project's
+    variables, before importing it: only for ``environment`` entries written
+    in list form without ``=`` (or merged from several files, which Compose
+    does as lists), and for configs taken from an ``environment`` variable
+    (returned: Compose then refuses them, having both ``environment`` and
+    ``content``). Other unset entries are resolved later with the including
+    project's variables.
     """
+    filled: list[tuple[str, Node]] = []
     if not isinstance(model.value, dict):
-        return
+        return filled
     services = model.value.get("services")
-    if services is None or not isinstance(services.value, dict):
-        return
-    for svc in services.value.values():
-        env = svc.get("environment")
-        if env is None or not isinstance(env.value, dict):
-            continue
-        for key, value in env.value.items():
-            if value.value is None and key in environ:
-                value.value = environ[key]
+    if services is not None and isinstance(services.value, dict):
+        for svc in services.value.values():
+            env = svc.get("environment")
+            if env is None or not isinstance(env.value, dict):
+                continue
+            for key, value in env.value.items():
+                if value.value is None and value.tag == BARE and key in environ:
+                    value.value = environ[key]
+                    value.tag = None
+    configs = model.value.get("configs")
+    if configs is not None and isinstance(configs.value, dict):
+        for name, config in configs.value.items():
+            var = config.get("environment")
+            if var is not None and isinstance(var.value, str) and var.value in environ \
+                    and isinstance(config.value, dict):
+                config.value["content"] = Node(environ[var.value], var.origin)
+                filled.append((name, config))
+    return filled

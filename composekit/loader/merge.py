@@ -69,6 +69,9 @@ from composekit.loader.project import KeyPath, Origin, PathPart, relative_to_fil
 
 RESET = "!reset"
 OVERRIDE = "!override"
+#: Marks a ``KEY`` written without ``=`` in a list (``environment: [KEY]``):
+#: Compose gives only those a value from an included project's variables.
+BARE = "bare"
 
 
 class Node:
@@ -489,12 +492,12 @@ def _kv_entries(node: Node) -> Iterator[tuple[str, Node]]:
         for item in node.value:
             if isinstance(item.value, str):
                 key, sep, val = item.value.partition("=")
-                yield key, Node(val if sep else None, item.origin)
+                yield key, Node(val, item.origin) if sep else Node(None, item.origin, BARE)
             elif item.value is not None:
-                yield str(item.value), Node(None, item.origin)
+                yield str(item.value), Node(None, item.origin, BARE)
     elif isinstance(node.value, str):
         key, sep, val = node.value.partition("=")
-        yield key, Node(val if sep else None, node.origin)
+        yield key, Node(val, node.origin) if sep else Node(None, node.origin, BARE)
 
 
 def as_kv_mapping(node: Node) -> Node:
@@ -516,6 +519,9 @@ def _merge_kv(base: Node, over: Node, path: KeyPath, ctx: MergeContext) -> Node:
     assert isinstance(merged.value, dict)
     for key, value in _kv_entries(over):
         merged.value[key] = value
+    for value in merged.value.values():
+        if value.value is None:
+            value.tag = BARE  # Compose merged them as a list of KEY[=value] strings
     return merged
 
 

@@ -188,9 +188,9 @@ def test_volumes_are_unique_by_cleaned_target_the_later_in_the_earlier_place() -
 
 def test_secrets_are_unique_by_target() -> None:
     out = svc(s("    secrets: [a, b]\n"),
-              s("    secrets: [{source: a, target: /run/secrets/a, mode: 0400}, "
+              s("    secrets: [{source: a, target: /run/secrets/a, uid: '1'}, "
                 "{source: b, target: /b}]\n"))
-    assert out["secrets"][0] == {"source": "a", "target": "/run/secrets/a", "mode": 400}
+    assert out["secrets"][0] == {"source": "a", "target": "/run/secrets/a", "uid": "1"}
     assert out["secrets"][1] == "b"
     assert out["secrets"][2] == {"source": "b", "target": "/b"}
 
