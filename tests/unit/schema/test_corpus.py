@@ -56,8 +56,17 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, str], str] = {
         "docker-compose 1.26.2 converts tmpfs.size strings such as 100m to bytes before "
         "validating; the 3.6 schema (and docker stack) take an integer number of bytes",
     ("v3.8/invalid/bad-duration.yaml", "dc126"):
-        "docker-compose 1.26.2 checks no 'duration' format, so '30 seconds' passes config "
-        "and fails only when a container is created; docker stack and Compose v2 reject it",
+        "docker-compose 1.26.2 registers no 'duration' format check, so config accepts "
+        "'30 seconds'; docker stack (Does not match format 'duration') and Compose v2 "
+        "(unknown unit) reject it",
+    ("v2.4/invalid/restart-sometimes.yaml", "dc126"):
+        "docker-compose 1.26.2's schema has restart as a free string, but the engine refuses "
+        "the container (`up`: invalid restart policy 'sometimes'); composekit reports it "
+        "before anything runs",
+    ("spec/invalid/restart-sometimes.yaml", "compose"):
+        "Compose v2 config does not check restart values, but the engine refuses the "
+        "container (invalid restart policy 'sometimes'); composekit reports it before "
+        "anything runs",
     ("v3.8/invalid/bad-port.yaml", "dc126"):
         "docker-compose 1.26.2's 'ports' format check lets '80:80:80:80' through; docker "
         "stack rejects it (Does not match format 'ports') and so does Compose v2",
@@ -71,7 +80,14 @@ KNOWN_DISAGREEMENTS: dict[tuple[str, str], str] = {
 #: owner): file -> (reason, whether the verdict itself is wrong, not only the findings).
 #: Each is an ``xfail(strict=True)``, so a fix makes the test fail until the entry is
 #: removed. Keep empty unless there is no other way.
-COMPOSEKIT_WRONG: dict[str, tuple[str, bool]] = {}
+COMPOSEKIT_WRONG: dict[str, tuple[str, bool]] = {
+    "v2.4/invalid/no-image-no-build.yaml": (
+        "a service with neither image nor build passes composekit's validation; "
+        "docker-compose 1.26.2 and Compose v2 reject it (reported to the validator)", True),
+    "spec/invalid/no-image-no-build.yaml": (
+        "a service with neither image nor build passes composekit's validation; "
+        "Compose v2 rejects it (reported to the validator)", True),
+}
 
 FILES: list[str] = ov.corpus_files()
 RECORDED: dict[str, Any] = ov.load_verdicts()
