@@ -1,0 +1,242 @@
+"""``load_project``: the API, the project's name and directory, origins, and findings
+that point into the right file of a merged project."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from composekit.diagnostics import Diagnostic, Severity, Span
+from composekit.loader import find_compose_files, load_project
+from composekit.loader.project import Origin, Project
+
+ENV = {"HOME": "/home/me"}
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def errors(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diags if d.severity >= Severity.ERROR]
+
+
+def at(diag: Diagnostic) -> tuple[str, str, int, int]:
+    return diag.code, Path(diag.path).name, diag.line, diag.column
+
+
+def test_the_project_holds_files_documents_config_and_environment(tmp_path: Path) -> None:
+    base = write(tmp_path / "compose.yaml", "services:\n  web:\n    image: web:${TAG}\n")
+    over = write(tmp_path / "compose.override.yaml", "services:\n  web:\n    restart: always\n")
+    write(tmp_path / ".env", "TAG=3\n")
+    project, diags = load_project(project_dir=str(tmp_path), environ=ENV)
+    assert diags == []
+    assert project is not None
+    assert project.name == tmp_path.name.lower().replace(".", "")
+    assert project.working_dir == str(tmp_path)
+    assert project.files == [str(base), str(over)]
+    assert list(project.documents) == [str(base), str(over)]
+    assert project.documents[str(base)].data["services"]["web"]["image"] == "web:3"
+    assert project.config["services"]["web"]["image"] == "web:3"
+    assert project.config["services"]["web"]["restart"] == "always"
+    assert project.config["name"] == project.name
+    assert project.environment["TAG"] == "3"
+    assert project.environment["COMPOSE_PROJECT_NAME"] == project.name
+    assert project.profiles == []
+
+
+def test_find_compose_files_is_exported(tmp_path: Path) -> None:
+    base = write(tmp_path / "docker-compose.yml", "services:\n  s:\n    image: s\n")
+    assert find_compose_files(str(tmp_path)) == [str(base)]
+
+
+def test_no_file_found_is_an_io_error_and_no_project(tmp_path: Path) -> None:
+    project, diags = load_project(project_dir=str(tmp_path / "empty"), environ=ENV)
+    assert project is None
+    assert [d.code for d in diags] == ["CK000"]
+    assert "compose.yaml" in diags[0].message
+
+
+def test_a_file_that_cannot_be_parsed_leaves_no_project(tmp_path: Path) -> None:
+    bad = write(tmp_path / "compose.yaml", "services:\n  web: [\n")
+    project, diags = load_project([str(bad)], environ=ENV)
+    assert project is None
+    assert [d.code for d in diags] == ["CK001"]
+
+
+def test_a_broken_override_still_gives_the_rest(tmp_path: Path) -> None:
+    base = write(tmp_path / "compose.yaml", "services:\n  web:\n    image: web\n")
+    bad = write(tmp_path / "o.yaml", "services: [\n")
+    project, diags = load_project([str(base), str(bad)], environ=ENV)
+    assert project is not None
+    assert project.config["services"]["web"]["image"] == "web"
+    assert [(d.code, d.path) for d in diags] == [("CK001", str(bad))]
+
+
+def test_findings_in_an_override_point_into_the_override(tmp_path: Path) -> None:
+    base = write(tmp_path / "compose.yaml", "services:\n  web:\n    image: web\n")
+    over = write(tmp_path / "override.yaml", """\
+services:
+  web:
+    networks:
+      - backend
+    depends_on:
+      - cache
+    ports:
+      - "${PORT:?set PORT}:80"
+""")
+    _, diags = load_project([str(base), str(over)], environ=ENV)
+    found = {at(d) for d in errors(diags)}
+    assert ("CK102", "override.yaml", 4, 9) in found  # undefined network
+    assert ("CK101", "override.yaml", 6, 9) in found  # undefined service
+    assert any(c == "CK017" and f == "override.yaml" and line == 8 for c, f, line, _ in found)
+    assert all(f == "override.yaml" for _, f, _, _ in found)
+
+
+def test_origin_falls_back_to_the_nearest_known_ancestor(tmp_path: Path) -> None:
+    base = write(tmp_path / "compose.yaml",
+                 "services:\n  web:\n    image: web\n    command: echo hello\n")
+    project, _ = load_project([str(base)], environ=ENV)
+    assert project is not None
+    assert project.config["services"]["web"]["command"] == ["echo", "hello"]
+    command = project.origin(("services", "web", "command"))
+    assert command == Origin(str(base), Span(4, 14), Span(4, 5))
+    assert project.origin(("services", "web", "command", 1)) == command
+    assert project.origin(("services", "web", "networks", "default")).key == Span(2, 3)
+    assert project.origin(("nothing", "here")) == Origin(str(base), Span(1, 1))
+
+
+def test_origin_of_an_empty_project_is_none() -> None:
+    assert Project(name="p", working_dir="/p").origin(("services",)) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "environ", "expected"),
+    [
+        ({"project_name": "explicit"}, {"COMPOSE_PROJECT_NAME": "fromenv"}, "explicit"),
+        ({}, {"COMPOSE_PROJECT_NAME": "fromenv"}, "fromenv"),
+        ({}, {}, "from_file"),
+    ],
+)
+def test_project_name_precedence(tmp_path: Path, kwargs: dict[str, Any],
+                                 environ: dict[str, str], expected: str) -> None:
+    f = write(tmp_path / "dir" / "compose.yaml",
+              "name: From_File\nservices:\n  s:\n    image: s\n")
+    project, diags = load_project([str(f)], environ={**ENV, **environ}, **kwargs)
+    assert diags == []
+    assert project is not None and project.name == expected
+
+
+def test_project_name_from_the_directory_is_normalised(tmp_path: Path) -> None:
+    f = write(tmp_path / "My.App Dir" / "compose.yaml", "services:\n  s:\n    image: s\n")
+    project, _ = load_project([str(f)], environ=ENV)
+    assert project is not None and project.name == "myappdir"
+
+
+def test_name_may_use_variables(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "name: app-${STAGE}\nservices:\n  s:\n    image: s\n")
+    project, _ = load_project([str(f)], environ={**ENV, "STAGE": "Prod"})
+    assert project is not None and project.name == "app-prod"
+
+
+def test_an_invalid_explicit_name_is_reported(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "services:\n  s:\n    image: s\n")
+    project, diags = load_project([str(f)], environ=ENV, project_name="My Project")
+    assert project is not None and project.name == "myproject"
+    assert [d.code for d in diags] == ["CK113"]
+    assert "My Project" in diags[0].message
+
+
+def test_profiles_from_the_argument_or_compose_profiles(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", """\
+services:
+  web: {image: web}
+  debug: {image: debug, profiles: [debug]}
+""")
+    project, _ = load_project([str(f)], environ=ENV)
+    assert project is not None
+    assert set(project.config["services"]) == {"web"}
+    assert set(project.disabled_services) == {"debug"}
+    project, _ = load_project([str(f)], environ={**ENV, "COMPOSE_PROFILES": "debug"})
+    assert project is not None
+    assert set(project.config["services"]) == {"web", "debug"}
+    assert project.profiles == ["debug"]
+    project, _ = load_project([str(f)], environ={**ENV, "COMPOSE_PROFILES": "x"},
+                              profiles=["debug"])
+    assert project is not None and project.profiles == ["debug"]
+
+
+def test_a_dependency_on_a_disabled_service_is_refused(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", """\
+services:
+  web:
+    image: web
+    depends_on: [debug]
+  debug: {image: debug, profiles: [debug]}
+""")
+    _, diags = load_project([str(f)], environ=ENV)
+    assert [at(d) for d in errors(diags)] == [("CK114", "compose.yaml", 4, 18)]
+
+
+def test_legacy_v1_file_services_are_at_the_top_level(tmp_path: Path) -> None:
+    f = write(tmp_path / "docker-compose.yml", """\
+web:
+  image: nginx
+  links: [db]
+db:
+  image: postgres
+""")
+    project, diags = load_project([str(f)], environ=ENV)
+    assert errors(diags) == []
+    assert project is not None
+    assert set(project.config["services"]) == {"web", "db"}
+    assert project.origin(("services", "db")).key == Span(4, 1)
+    assert project.origin(("services", "web", "image")).span == Span(2, 10)
+
+
+def test_version_2_and_3_files_lose_their_version(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "version: '3.8'\nservices:\n  s:\n    image: s\n")
+    project, _ = load_project([str(f)], environ=ENV)
+    assert project is not None and "version" not in project.config
+
+
+def test_without_interpolation_variables_stay(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "services:\n  s:\n    image: s:${TAG}\n")
+    project, _ = load_project([str(f)], environ={**ENV, "TAG": "1"}, interpolate=False)
+    assert project is not None
+    assert project.documents[str(f)].data["services"]["s"]["image"] == "s:${TAG}"
+
+
+def test_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("services:\n  s:\n    image: from-stdin\n"))
+    monkeypatch.chdir(tmp_path)
+    project, diags = load_project(["-"], environ=ENV)
+    assert diags == []
+    assert project is not None
+    assert project.config["services"]["s"]["image"] == "from-stdin"
+    assert project.files == ["-"]
+    assert project.working_dir == str(tmp_path)
+
+
+def test_env_files_replace_the_dotenv(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "services:\n  s:\n    image: s:${V}\n")
+    write(tmp_path / ".env", "V=dotenv\n")
+    custom = write(tmp_path / "custom.env", "V=custom\n")
+    project, _ = load_project([str(f)], environ=ENV, env_files=[str(custom)])
+    assert project is not None and project.config["services"]["s"]["image"] == "s:custom"
+
+
+def test_import_stays_light() -> None:
+    code = ("import sys, composekit.loader; "
+            "bad = [m for m in ('jsonschema', 'testcontainers', 'docker') if m in sys.modules]; "
+            "print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[3])
+    assert out.stdout.strip() == "[]"
