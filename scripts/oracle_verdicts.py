@@ -341,7 +341,8 @@ def agreement_table(
     """One row per (format, oracle): files judged, agreements, known and other disagreements.
 
     ``recorded`` is the ``files`` section of verdicts.json; ``known`` the (file, oracle) pairs
-    listed as disagreements where composekit is right.
+    listed as disagreements where composekit is right. ``unexpected`` (the "wrong" column)
+    counts the other disagreements: composekit is wrong there.
     """
     known_set = set(known)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -375,7 +376,7 @@ def agreement_table(
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """The agreement table as fixed-width text (and a total line)."""
-    head = (f"{'format':<16}{'oracle':<9}{'files':>6}{'agree':>7}{'known':>7}{'other':>7}"
+    head = (f"{'format':<16}{'oracle':<9}{'files':>6}{'agree':>7}{'known':>7}{'wrong':>7}"
             f"{'agree%':>8}")
     lines = [head, "-" * len(head)]
     total = {"files": 0, "agree": 0, "known": 0, "unexpected": 0}
