@@ -320,7 +320,7 @@ def composekit_findings(path: Path) -> list[Any]:
     """
     from composekit import diagnostics, schema, yamlio
 
-    doc, found = yamlio.load_file(path)
+    doc, found = yamlio.load_file(str(path))
     found = list(found)
     if doc is not None:
         _fmt, more = schema.validate_document(doc)
