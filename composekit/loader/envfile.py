@@ -353,7 +353,13 @@ def _expand_escapes(raw: str, where: list[int]) -> tuple[str, list[int]]:
     return "".join(out), positions
 
 
-def _decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+def _decode(raw: bytes, path: str) -> tuple[str, list[Diagnostic]]:
+    """UTF-8 text of an env file; bad bytes become U+FFFD with a warning.
+
+    Compose does not check the encoding: it passes the bytes of values through
+    and, in a name, reads a bad byte as U+FFFD (not a letter, so an error), which
+    is what the replacement decoding gives here too.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -361,10 +367,13 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, [codes.make("not-utf8", path, Span(line, col),
-                                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                                 help="save the env file as UTF-8")]
+        col = len(before.decode("utf-8", errors="replace")) \
+            - len(before[: before.rfind(b"\n") + 1].decode("utf-8", errors="replace")) + 1
+        return raw.decode("utf-8", errors="replace"), [codes.make(
+            "not-utf8", path, Span(line, col),
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; Compose passes such bytes "
+            "through, composekit reads them as U+FFFD",
+            severity=Severity.WARNING, help="save the env file as UTF-8", origin="io")]
 
 
 def _parse_into(text: str, path: str, lookup: Mapping[str, str],
@@ -418,7 +427,8 @@ def _read(path: str, *, explicit: bool) -> tuple[str | None, list[Diagnostic]]:
     except OSError as exc:
         return None, [codes.make("io-error", path, Span(), exc.strerror or str(exc),
                                  origin="io")]
-    return _decode(raw, path)
+    text, problems = _decode(raw, path)
+    return text, problems
 
 
 def load_env_file(

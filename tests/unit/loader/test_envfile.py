@@ -159,17 +159,26 @@ def test_load_env_file(tmp_path: Path) -> None:
     assert load_env_file(str(path)) == ({"A": "1", "B": "12"}, [])
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory", "not-utf8"])
+@pytest.mark.parametrize("kind", ["missing", "directory"])
 def test_load_env_file_problems(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "app.env"
     if kind == "directory":
         path.mkdir()
-    elif kind == "not-utf8":
-        path.write_bytes(b"A=1\nB=\xff\n")
     values, diags = load_env_file(str(path))
     assert values == {}
-    expected = {"missing": ("CK000", 1), "directory": ("CK000", 1), "not-utf8": ("CK002", 2)}
-    assert [(d.code, d.line) for d in diags] == [expected[kind]]
+    assert [(d.code, d.line, d.severity) for d in diags] == [("CK000", 1, Severity.ERROR)]
+
+
+def test_bad_utf8_is_read_like_compose(tmp_path: Path) -> None:
+    path = tmp_path / "app.env"
+    path.write_bytes(b"A=1\nB=caf\xe9\n")
+    values, diags = load_env_file(str(path))
+    assert values == {"A": "1", "B": "caf\ufffd"}
+    assert [(d.code, d.line, d.column, d.severity) for d in diags] == [
+        ("CK002", 2, 6, Severity.WARNING)]
+    path.write_bytes(b"\xe9=1\n")  # in a name it is not a letter, as for Compose
+    _, diags = load_env_file(str(path))
+    assert [d.code for d in diags] == ["CK002", "CK019"]
 
 
 # --- resolve_environment ----------------------------------------------------------------------
