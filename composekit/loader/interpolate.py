@@ -25,7 +25,9 @@ Syntax, as measured against ``docker compose config`` (v2.40, compose-go v2.9):
   (every ``{`` counts, and the character right after a ``{`` is skipped);
   what follows the cut is interpolated on its own and appended. So
   ``${A-x}}`` gives the value of ``A`` followed by ``}``, and
-  ``${U:-a{}b}c}`` gives ``a{}b}c`` when ``U`` is unset.
+  ``${U:-a{}b}c}`` gives ``a{}b}c`` when ``U`` is unset. When such an
+  expression fails, the text after the cut is not read at all (``${U:?} $1
+  ${}`` reports only ``U``).
 * An unset variable without operator becomes the empty string with a warning.
   Only mapping and sequence *values* are interpolated, never keys; extension
   fields (``x-*``) are interpolated like everything else.
@@ -641,6 +643,13 @@ def interpolate_tree(
     * ``invalid-type`` (CK026) when an interpolated value does not parse at
       a cast path (Compose fails), and ``yaml11-boolean`` (CK013, warning)
       when it reads ``yes``/``no``/``on``/``off`` there (Compose warns).
+
+    A mapping or sequence shared through a YAML alias is interpolated once,
+    where it first appears; at later places only the cast of that place is
+    applied, in the shared node (so an ``x-*`` anchor whose node is also used
+    as ``deploy:`` sees ``replicas`` become a number, where Compose, working
+    on copies, would leave the ``x-*`` copy a string). Keys pulled in by a
+    ``<<`` merge stay merged keys.
 
     Columns point inside the scalar (``value column + offset``, past the
     opening quote and escapes). Pass the file's text as ``source`` to make
