@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span
-from composekit.loader.merge import Node, from_yaml, scalar_converter, take_resets
+from composekit.loader.merge import Node, from_yaml, take_resets
 from composekit.loader.project import KeyPath
 from composekit.yamlio import YamlDocument, load_file, parse_text
 
@@ -206,7 +206,6 @@ class FileReader:
         self.diagnostics: list[Diagnostic] = []
         self._texts: dict[str, YamlDocument | None] = {}
         self._stdin = stdin
-        self._scalar = scalar_converter()
 
     def parse(self, path: str) -> YamlDocument | None:
         """The file's document, parsed once (no interpolation)."""
@@ -237,7 +236,7 @@ class FileReader:
             self.files.append(path)
         if self.interpolate:
             self.diagnostics.extend(interpolate_document(doc, environ))
-        node = from_yaml(doc.data, path, scalar=self._scalar)
+        node = from_yaml(doc.data, path)
         resets = take_resets(node)
         return ParsedFile(path=path, node=node, resets=resets, document=doc)
 

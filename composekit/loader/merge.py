@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import importlib
 import posixpath
-import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -66,6 +65,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
 from composekit.loader.project import KeyPath, Origin, PathPart, relative_to_file
+
+_UNSET: Any = object()
+_MISSING: Any = object()
 
 RESET = "!reset"
 OVERRIDE = "!override"
@@ -154,17 +156,17 @@ def flatten(node: Node) -> tuple[Any, dict[KeyPath, Origin]]:
 # Reading a ruamel round-trip tree
 # --------------------------------------------------------------------------
 
-ScalarFn = Callable[[Any], Any]
-
-
 def _default_scalar(value: Any) -> Any:
-    """Plain Python for a ruamel scalar (YAML 1.2 core types)."""
+    """Plain Python for a ruamel scalar, as ruamel read it (YAML 1.2 core types)."""
     from ruamel.yaml.scalarbool import ScalarBoolean
 
     if isinstance(value, ScalarBoolean):
         return bool(value)
     if isinstance(value, bool) or value is None:
         return value
+    if isinstance(value, TaggedScalar):
+        # A custom tag (``!override 8080``) leaves the scalar a string, as in Go's yaml.
+        return str(value.value) if value.value is not None else None
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
@@ -172,52 +174,33 @@ def _default_scalar(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     if hasattr(value, "isoformat"):
-        return str(value)
+        return str(value.isoformat())
     return value
 
 
-def scalar_converter() -> ScalarFn:
-    """The scalar reader: Compose v2's dialect when that module is present."""
+def _default_plain(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: _default_plain(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_default_plain(v) for v in tree]
+    return _default_scalar(tree)
+
+
+def compose_plain(tree: Any) -> Any:
+    """Plain Python for a round-trip tree, scalars read as Compose v2 reads them.
+
+    Uses :func:`composekit.yaml_dialects.to_plain` (``0755`` is 493 there, as
+    in Go's YAML reader); ruamel's YAML 1.2 reading without it.
+    """
     try:
         dialects = importlib.import_module("composekit.yaml_dialects")
-    except ImportError:
-        return _default_scalar
-    fn = getattr(dialects, "to_plain", None)
-    if fn is None:
-        return _default_scalar
-
-    def convert(value: Any) -> Any:
-        try:
-            return fn(value, dialect="compose-v2")
-        except Exception:  # a helper's bug must not stop loading
-            return _default_scalar(value)
-
-    return convert
-
-
-_CORE_NULL = {"", "~", "null", "Null", "NULL"}
-_CORE_TRUE = {"true", "True", "TRUE"}
-_CORE_FALSE = {"false", "False", "FALSE"}
-_CORE_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_CORE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-
-
-def _tagged_scalar(ts: TaggedScalar) -> Any:
-    """A scalar under a custom tag (``!override 8080``): resolved as YAML core."""
-    text = ts.value if isinstance(ts.value, str) else str(ts.value)
-    if ts.style is not None:  # quoted
-        return text
-    if text in _CORE_NULL:
-        return None
-    if text in _CORE_TRUE:
-        return True
-    if text in _CORE_FALSE:
-        return False
-    if _CORE_INT.match(text):
-        return int(text)
-    if _CORE_FLOAT.match(text):
-        return float(text)
-    return text
+        fn = dialects.to_plain
+    except (ImportError, AttributeError):
+        return _default_plain(tree)
+    try:
+        return fn(tree, dialect="compose-v2")
+    except (ValueError, TypeError, RecursionError):
+        return _default_plain(tree)
 
 
 def _tag_of(value: Any) -> str | None:
@@ -228,29 +211,45 @@ def _tag_of(value: Any) -> str | None:
     return None
 
 
-def from_yaml(tree: Any, path: str, *, scalar: ScalarFn | None = None) -> Node:
-    """Nodes, with origins, for a ruamel round-trip tree read from ``path``."""
-    conv = scalar or scalar_converter()
+def from_yaml(tree: Any, path: str, *, plain: Any = _UNSET) -> Node:
+    """Nodes, with origins, for a ruamel round-trip tree read from ``path``.
 
-    def build(value: Any, origin: Origin) -> Node:
+    ``plain`` is the same tree as plain Python (:func:`compose_plain` by
+    default): the values come from it, the positions and tags from ``tree``.
+    """
+    values = compose_plain(tree) if plain is _UNSET else plain
+
+    def build(value: Any, shadow: Any, origin: Origin) -> Node:
         tag = _tag_of(value)
         if isinstance(value, CommentedMap):
             out: dict[str, Node] = {}
-            for k in value:
-                out[str(k)] = build(value[k], _child_origin(value, k, path))
+            shadows = _aligned(value, shadow)
+            for (k, v), sv in zip(value.items(), shadows, strict=True):
+                out[str(k)] = build(v, sv, _child_origin(value, k, path))
             return Node(out, origin, tag)
         if isinstance(value, CommentedSeq):
-            return Node([build(v, _item_origin(value, i, path)) for i, v in enumerate(value)],
+            shadows = list(shadow) if isinstance(shadow, list) and len(shadow) == len(value) \
+                else [_MISSING] * len(value)
+            return Node([build(v, sv, _item_origin(value, i, path))
+                         for i, (v, sv) in enumerate(zip(value, shadows, strict=True))],
                         origin, tag)
-        if isinstance(value, TaggedScalar):
-            return Node(_tagged_scalar(value), origin, tag)
         if isinstance(value, dict):  # plain dicts (already converted data)
-            return Node({str(k): build(v, origin) for k, v in value.items()}, origin, tag)
+            return Node({str(k): build(v, _MISSING, origin) for k, v in value.items()},
+                        origin, tag)
         if isinstance(value, list):
-            return Node([build(v, origin) for v in value], origin, tag)
-        return Node(conv(value), origin, tag)
+            return Node([build(v, _MISSING, origin) for v in value], origin, tag)
+        if shadow is _MISSING or isinstance(shadow, dict | list):
+            return Node(_default_scalar(value), origin, tag)
+        return Node(shadow, origin, tag)
 
-    return build(tree, Origin(path, Span()))
+    return build(tree, values, Origin(path, Span()))
+
+
+def _aligned(mapping: CommentedMap, shadow: Any) -> list[Any]:
+    """The plain values of ``mapping``'s entries, in its order."""
+    if isinstance(shadow, dict) and len(shadow) == len(mapping):
+        return list(shadow.values())
+    return [_MISSING] * len(mapping)
 
 
 def _child_origin(mapping: CommentedMap, key: Any, path: str) -> Origin:
