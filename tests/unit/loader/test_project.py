@@ -240,3 +240,32 @@ def test_import_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[3])
     assert out.stdout.strip() == "[]"
+
+
+MALFORMED = [
+    "services: []\n", "services: x\n", "services:\n  web: x\n", "services:\n  web:\n",
+    "services:\n  web:\n    image: a\n    ports: [[1]]\n",
+    "services:\n  web:\n    image: a\n    environment: [[a]]\n",
+    "services:\n  web:\n    image: a\n    depends_on: {db: 1}\n",
+    "services:\n  web:\n    image: a\n    networks: [1, {a: b}]\n",
+    "services:\n  web:\n    image: a\n    volumes: [1, ':', {target: 3}]\n",
+    "services:\n  web:\n    image: a\n    extends: {service: [x]}\n",
+    "services:\n  web:\n    image: a\n    extends: {file: /, service: a}\n",
+    "include: [1, {path: 3}, {path: [x]}, {}]\nservices:\n  a: {image: a}\n",
+    "services:\n  web:\n    image: a\n    logging: x\n    ulimits: [1]\n",
+    "networks:\n  n:\n    ipam:\n      config: x\n", "networks: [a]\nvolumes: 3\n",
+    "services:\n  web:\n    image: a\n    env_file: [{path: 3}]\n",
+    "name: [x]\nservices:\n  a: {image: a}\n", "services: !reset\n",
+    "services:\n  web: !override\n    image: x\n", "a: [1]\n",
+]
+
+
+@pytest.mark.parametrize("override", MALFORMED[:8])
+@pytest.mark.parametrize("base", MALFORMED)
+def test_malformed_projects_never_raise(tmp_path: Path, base: str, override: str) -> None:
+    a = write(tmp_path / "compose.yaml", base)
+    b = write(tmp_path / "o.yaml", override)
+    for files in ([a], [a, b]):
+        project, diags = load_project([str(f) for f in files], environ=ENV)
+        assert project is None or isinstance(project.config, dict)
+        assert all(isinstance(d, Diagnostic) for d in diags)
