@@ -1,0 +1,7 @@
+"""Lint rules of the security family."""
+
+from __future__ import annotations
+
+from composekit.lint.rule import Rule
+
+RULES: tuple[type[Rule], ...] = ()
