@@ -181,6 +181,46 @@ def validate(
                 output=output, quiet=quiet, color=color, fail_on=Severity.ERROR, validate=True)
 
 
+@app.command()
+def versions(output: FormatOpt = OutputFormat.text) -> None:
+    """The Compose file formats: minimum Docker Engine and what each one added."""
+    import json
+    import textwrap
+
+    from composekit.schema import versions_table
+
+    rows = versions_table()
+    if output is OutputFormat.json:
+        data = [
+            {
+                "version": r.format.version,
+                "min_engine": r.min_engine,
+                "engine_note": r.engine_note or None,
+                "compose_v1": r.compose_v1,
+                "stack": r.stack,
+                "added": list(r.added),
+                "removed": list(r.removed),
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        raise typer.Exit(EXIT_CLEAN)
+    for r in rows:
+        engine = r.min_engine or "-"
+        runtimes = ", ".join(
+            name for name, ok in (("compose v1", r.compose_v1), ("stack", r.stack)) if ok
+        )
+        sys.stdout.write(f"{r.format.version:<6} engine >= {engine:<9} {runtimes}\n")
+        if r.engine_note:
+            sys.stdout.write(f"       note: {r.engine_note}\n")
+        for label, keys in (("added", r.added), ("removed", r.removed)):
+            if keys:
+                text = textwrap.fill(f"{label}: {', '.join(keys)}", width=100,
+                                     initial_indent=" " * 7, subsequent_indent=" " * 9)
+                sys.stdout.write(text + "\n")
+    raise typer.Exit(EXIT_CLEAN)
+
+
 def main() -> NoReturn:
     """Console entry point: run the app and turn any escape into exit code 2."""
     try:
