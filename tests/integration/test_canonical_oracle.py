@@ -60,19 +60,6 @@ def case_meta(case_dir: Path) -> dict[str, Any]:
     return json.loads(meta.read_text()) if meta.exists() else {}
 
 
-def _have_env_reader() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("composekit.loader.envfile") is not None
-
-
-def _uses_files(config: dict[str, Any]) -> bool:
-    return any(
-        isinstance(s, dict) and ("env_file" in s or "label_file" in s)
-        for s in (config.get("services") or {}).values()
-    )
-
-
 def expected_text(case_dir: Path) -> str:
     text = (case_dir / "expected.config.json").read_text()
     return (
@@ -85,8 +72,6 @@ def expected_text(case_dir: Path) -> str:
 def run_canonical(case_dir: Path) -> tuple[dict[str, Any], list[Any]]:
     config = plain_config(case_dir)
     meta = case_meta(case_dir)
-    if not _have_env_reader() and _uses_files(config):
-        pytest.skip("composekit.loader.envfile is not available yet")
     environ = {"HOME": FAKE_HOME, **{str(k): str(v) for k, v in (meta.get("env") or {}).items()}}
     return canonicalize(
         config,
@@ -151,10 +136,8 @@ def test_committed_output_is_current(
 
 
 def _load_project(case_dir: Path, environ: dict[str, str], profiles: list[str]) -> Any:
-    try:
-        from composekit.loader import load_project
-    except ImportError:  # pragma: no cover - the loader is part of composekit
-        pytest.skip("composekit.loader.load_project is not available")
+    from composekit.loader import load_project
+
     return load_project(
         [str(case_dir / "compose.yaml")], environ=environ, profiles=profiles,
         project_name="canon",

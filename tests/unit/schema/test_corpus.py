@@ -182,16 +182,11 @@ def _findings(rel: str) -> tuple[tuple[str, int, int, str], ...]:
     )
 
 
-def _require_validator() -> None:
-    pytest.importorskip("composekit.schema", reason="the validator is not there yet")
-
-
 @pytest.mark.parametrize(
     "rel", [pytest.param(rel, marks=_xfail(rel, verdict=False), id=rel) for rel in FILES]
 )
 def test_composekit_findings(rel: str) -> None:
     """Valid files give no error; invalid ones give exactly the ``# expect:`` findings."""
-    _require_validator()
     found = _findings(rel)
     shown = "\n".join(f"  {c} {ln}:{col} {msg}" for c, ln, col, msg in found)
     if ov.expected_valid(rel):
@@ -207,7 +202,6 @@ def test_composekit_findings(rel: str) -> None:
     [pytest.param(p, marks=_xfail(p[0], verdict=True), id="-".join(p)) for p in PAIRS],
 )
 def test_composekit_agrees_with_recorded_oracle(pair: tuple[str, str]) -> None:
-    _require_validator()
     rel, oracle = pair
     recorded = RECORDED["files"][rel][oracle]
     ours = not _findings(rel)
@@ -232,7 +226,6 @@ def agreement_rows() -> list[dict[str, Any]]:
 
 
 def test_agreement_table() -> None:
-    _require_validator()
     rows = agreement_rows()
     print("\n" + ov.format_table(rows))
     assert sum(r["files"] for r in rows) == len(PAIRS)
