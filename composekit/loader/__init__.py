@@ -97,7 +97,7 @@ class _Loader:
         self.project_name = project_name
         self.diagnostics: list[Diagnostic] = []
         stdin = sys.stdin.read() if STDIN in self.files and not sys.stdin.closed else None
-        self.reader = FileReader(interpolate=interpolate, stdin=stdin)
+        self.reader = FileReader(interpolate=interpolate, stdin=stdin, cwd=os.getcwd())
         self.ctx = MergeContext()
         self.extends = ExtendsResolver(self.reader, self.environ, self.ctx)
         self.include = IncludeResolver(self._load_included)
@@ -117,6 +117,7 @@ class _Loader:
             start = os.path.abspath(self.project_dir) if self.project_dir else cwd
             self.diagnostics.append(no_files_diagnostic(start))
             return None, self._finish()
+        self.reader.name_files(selection.files, selection.given)
         working_dir = selection.project_dir
         env = self._resolve_env(working_dir, env, self.env_files)
         name = self._project_name(selection.files, working_dir, env)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span
@@ -126,6 +126,9 @@ class FileSelection:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: True when the files were found by searching, not named by the user.
     discovered: bool = False
+    #: The files as the user wrote them (``-f`` or ``COMPOSE_FILE``); empty
+    #: when they were found by searching.
+    given: list[str] = field(default_factory=list)
 
 
 def split_compose_file_env(value: str, environ: Mapping[str, str]) -> list[str]:
@@ -165,7 +168,7 @@ def select_files(
         first = next((f for f in resolved if f != STDIN), None)
         pdir = os.path.dirname(first) if first is not None else base
     return FileSelection(files=resolved, project_dir=pdir, diagnostics=diags,
-                         discovered=discovered)
+                         discovered=discovered, given=named)
 
 
 def no_files_diagnostic(directory: str) -> Diagnostic:
@@ -183,6 +186,7 @@ def no_files_diagnostic(directory: str) -> Diagnostic:
 class ParsedFile:
     """One file as read for the project: its tree as nodes, and its tags."""
 
+    #: The absolute path (documents and origins use the label).
     path: str
     node: Node
     #: Paths tagged ``!reset`` or ``!override`` (see :func:`merge.take_resets`).
@@ -197,24 +201,58 @@ class FileReader:
     included and named) is parsed from its text each time, since each use may
     interpolate it with different variables; the first reading is the one kept
     in :attr:`documents`, and its parse findings are reported once.
+
+    Files are read by absolute path but named, in documents, origins and
+    findings, as the user named them (see :meth:`label`).
     """
 
-    def __init__(self, *, interpolate: bool = True, stdin: str | None = None) -> None:
+    def __init__(self, *, interpolate: bool = True, stdin: str | None = None,
+                 cwd: str | None = None) -> None:
         self.interpolate = interpolate
+        #: Parsed (and interpolated) documents by label, in reading order.
         self.documents: dict[str, YamlDocument] = {}
+        #: Labels of every file read, in order (those that failed too).
         self.files: list[str] = []
         self.diagnostics: list[Diagnostic] = []
         self._texts: dict[str, YamlDocument | None] = {}
         self._stdin = stdin
+        self._cwd = os.path.abspath(cwd) if cwd else None
+        self._given: dict[str, str] = {}
+
+    def name_files(self, absolute: Sequence[str], given: Sequence[str]) -> None:
+        """Name the project's own files as the user wrote them.
+
+        Other files (found by searching, or reached through ``extends`` and
+        ``include``) are named relative to the current directory when they
+        are below it and the user wrote no absolute path, else absolutely.
+        """
+        for path, name in zip(absolute, given, strict=False):
+            self._given[path] = name
+        if self._cwd is not None and given and all(os.path.isabs(g) for g in given):
+            self._cwd = None
+
+    def label(self, path: str) -> str:
+        """How findings name ``path``."""
+        if path in self._given:
+            return self._given[path]
+        if path == STDIN or self._cwd is None or not os.path.isabs(path):
+            return path
+        relative = os.path.relpath(path, self._cwd)
+        return path if relative.startswith("..") else relative
 
     def parse(self, path: str) -> YamlDocument | None:
         """The file's document, parsed once (no interpolation)."""
         if path in self._texts:
             return self._texts[path]
+        label = self.label(path)
         if path == STDIN:
             doc, diags = parse_text(self._stdin or "", STDIN)
         else:
             doc, diags = load_file(path)
+            if label != path:
+                diags = [replace(d, path=label) if d.path == path else d for d in diags]
+                if doc is not None:
+                    doc.path = label
         self._texts[path] = doc
         self.diagnostics.extend(diags)
         return doc
@@ -222,21 +260,22 @@ class FileReader:
     def read(self, path: str, environ: Mapping[str, str]) -> ParsedFile | None:
         """Parse ``path`` afresh, interpolate it with ``environ``, build its nodes."""
         first = self.parse(path)
+        label = self.label(path)
         if first is None:
-            if path not in self.files:
-                self.files.append(path)
+            if label not in self.files:
+                self.files.append(label)
             return None
-        if path in self.documents:
-            doc, _ = parse_text(first.text, path)
+        if label in self.documents:
+            doc, _ = parse_text(first.text, label)
             if doc is None:  # pragma: no cover - parsed fine the first time
                 return None
         else:
             doc = first
-            self.documents[path] = doc
-            self.files.append(path)
+            self.documents[label] = doc
+            self.files.append(label)
         if self.interpolate:
             self.diagnostics.extend(interpolate_document(doc, environ))
-        node = from_yaml(doc.data, path)
+        node = from_yaml(doc.data, label)
         resets = take_resets(node)
         return ParsedFile(path=path, node=node, resets=resets, document=doc)
 

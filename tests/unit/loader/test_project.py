@@ -269,3 +269,24 @@ def test_malformed_projects_never_raise(tmp_path: Path, base: str, override: str
         project, diags = load_project([str(f) for f in files], environ=ENV)
         assert project is None or isinstance(project.config, dict)
         assert all(isinstance(d, Diagnostic) for d in diags)
+
+
+def test_files_are_named_as_the_user_wrote_them(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "lib" / "base.yaml", "services:\n  t:\n    image: t\n    ports: [x]\n")
+    write(tmp_path / "compose.yaml",
+          "services:\n  s:\n    extends: {file: lib/base.yaml, service: t}\n")
+    monkeypatch.chdir(tmp_path)
+    project, diags = load_project(["./compose.yaml"], environ=ENV)
+    assert project is not None
+    assert project.files == ["./compose.yaml", "lib/base.yaml"]
+    assert list(project.documents) == project.files
+    assert project.documents["lib/base.yaml"].path == "lib/base.yaml"
+    assert project.origin(("services", "s", "image")).path == "lib/base.yaml"
+    assert {d.path for d in diags} <= {"./compose.yaml", "lib/base.yaml"}
+    project, _ = load_project([str(tmp_path / "compose.yaml")], environ=ENV)
+    assert project is not None
+    assert project.files == [str(tmp_path / "compose.yaml"), str(tmp_path / "lib" / "base.yaml")]
+    project, _ = load_project(environ=ENV)
+    assert project is not None
+    assert project.files == ["compose.yaml", "lib/base.yaml"]
