@@ -9,6 +9,8 @@ Families:
 * ``CK0xx`` reading and parsing: I/O, encoding, YAML syntax, YAML 1.1/1.2
   pitfalls, interpolation, env files.
 * ``CK02x``-``CK03x`` file-format versions and schema validation.
+* ``CK04x`` more reading and parsing: several documents, non-string keys,
+  YAML number and timestamp pitfalls.
 * ``CK1xx`` project structure: merging, ``extends``, ``include``, cross
   references and cycles.
 """
@@ -78,6 +80,21 @@ _ALL: tuple[Code, ...] = (
     Code("CK026", "invalid-type", Severity.ERROR, "A value has the wrong type."),
     Code("CK027", "invalid-value", Severity.ERROR, "A value is not one of the allowed ones."),
     Code("CK028", "missing-required-key", Severity.ERROR, "A required key is missing."),
+    Code("CK029", "conflicting-keys", Severity.ERROR,
+         "Keys the file format refuses together (external with driver, image with build "
+         "in v1)."),
+    # --- reading and parsing, continued (CK04x) ------------------------------
+    Code("CK040", "multiple-documents", Severity.WARNING,
+         "The file holds several YAML documents (---): Compose v2 merges them in order, "
+         "Compose v1 refuses the file."),
+    Code("CK041", "non-string-key", Severity.ERROR,
+         "A mapping key is read as a number, boolean, null or date; Compose v2 needs strings."),
+    Code("CK042", "yaml11-number", Severity.WARNING,
+         "An unquoted number such as 1e3, -.5 or 0X1F reads differently in YAML 1.1 "
+         "(Compose v1) and in Compose v2."),
+    Code("CK043", "yaml-timestamp", Severity.WARNING,
+         "An unquoted date is a time value, not a string: Compose v2 refuses it in "
+         "environment and labels and rewrites it elsewhere; Compose v1 reads a date."),
     # --- project structure ---------------------------------------------------
     Code("CK101", "undefined-service", Severity.ERROR,
          "A service is referenced (depends_on, links, extends, network_mode, ...) "

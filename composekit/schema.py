@@ -182,6 +182,54 @@ def _original(tree: Any, parts: Sequence[Part]) -> tuple[list[Any], Any]:
     return out, cur
 
 
+def _own_position(node: Any, k: Any, key: bool) -> tuple[int, int] | None:
+    """Where key ``k`` of a round-trip mapping is written: in the mapping itself or in a
+    mapping merged into it with ``<<:`` (ruamel keeps positions only where text is)."""
+    lc = getattr(node, "lc", None)
+    data = getattr(lc, "data", None)
+    if lc is not None and isinstance(data, dict) and k in data:
+        try:
+            pos = lc.key(k) if key else lc.value(k)
+            return int(pos[0]), int(pos[1])
+        except (KeyError, TypeError, AttributeError, IndexError):
+            return None
+    for source in getattr(node, "merge", None) or ():
+        src = source[1] if isinstance(source, tuple) else source
+        if isinstance(src, Mapping) and k in src:
+            found = _own_position(src, k, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _position(tree: Any, parts: Sequence[Any], *, key: bool = False) -> Span:
+    """The 1-based position of the node (or, with ``key``, of the mapping key) at ``parts``;
+    the deepest existing node when the path leaves the tree."""
+    span = Span()
+    cur = tree
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, Mapping) and part in cur:
+            pos = _own_position(cur, part, key and last)
+            if pos is None:
+                lc = getattr(cur, "lc", None)
+                line, col = getattr(lc, "line", None), getattr(lc, "col", None)
+                pos = (line, col) if isinstance(line, int) and isinstance(col, int) else None
+            if pos is not None:
+                span = Span.at(*pos)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            try:
+                line, col = cur.lc.item(part)  # type: ignore[attr-defined]
+                span = Span.at(int(line), int(col))
+            except (KeyError, TypeError, AttributeError, IndexError):
+                pass
+            cur = cur[part]
+        else:
+            break
+    return span
+
+
 # --- findings ----------------------------------------------------------------------------------
 
 _JSON_NAMES = {
@@ -401,14 +449,14 @@ class _Context:
     seen: set[tuple[str, int, int, str]] = field(default_factory=set)
     #: concrete paths under which nothing more is reported (already explained)
     muted: list[tuple[Part, ...]] = field(default_factory=list)
+    #: the ``version:`` text when it is a bare major ("2" or "3")
+    alias: str | None = None
 
     # -- positions and names --
 
     def span(self, parts: Sequence[Part], *, key: bool = False) -> Span:
-        from composekit.yamlio import locate
-
         original, value = _original(self.tree, parts)
-        span = locate(self.tree, original, key=key)
+        span = _position(self.tree, original, key=key)
         if key and parts:
             name = _key_text(original[-1]) if original else ""
             return Span(span.line, span.column, span.line, span.column + len(name))
@@ -426,10 +474,14 @@ class _Context:
         if any(tup[: len(m)] == m for m in self.muted):
             return
         span = self.span(parts, key=key)
-        sig = (slug, span.line, span.column, message)
+        # one finding per place: a mistake in a `<<:` merged mapping shows in every user
+        sig = (slug, span.line, span.column, "")
         if sig in self.seen:
             return
         self.seen.add(sig)
+        if slug == "key-too-new" and self.alias == "3" and help and help.startswith("added in 3"):
+            help += ("; `version: \"3\"` means 3.0 to docker-compose 1.x, while docker stack "
+                     "23.0+ reads it as the newest 3.x")
         self.out.append(codes.make(
             slug, self.path, span, message, json_path=json_path(tup), help=help,
             origin="schema"))
@@ -483,9 +535,38 @@ def _translate(err: ValidationError, ctx: _Context) -> None:
                                 f"`{ctx.display((*parts, name))}` needs `{need}` in the same "
                                 "mapping", key=True,
                                 help=f"add `{need}`, or remove `{name}`")
+    elif (kw == "not" and len(err.relative_schema_path) >= 3
+          and err.relative_schema_path[-3] == "dependencies"):
+        _conflict(parts, str(err.relative_schema_path[-2]), wanted, ctx)
     else:
         ctx.add("schema-violation", parts,
                 f"`{ctx.display(parts)}`: {_short(err.message, 160)}")
+
+
+def _conflict(parts: tuple[Part, ...], name: str, refused: Any, ctx: _Context) -> None:
+    """``name`` is present with keys the format refuses next to it."""
+    instance = ctx.data
+    for part in parts:
+        instance = instance[part]
+    names = [r for alt in refused.get("anyOf", []) for r in alt.get("required", [])]
+    here = ctx.catalogue_node(parts)
+    child = here.children.get(name) if here is not None else None
+    k = child.key if child is not None else None
+    for other in names:
+        if other not in instance:
+            continue
+        help_text = f"remove `{other}` or `{name}`"
+        if k is not None:
+            fine = [g for g in k.avail.formats()
+                    if other not in k.conflicts_in(g) and "*" not in k.conflicts_in(g)]
+            later = [g for g in fine if g.family is ctx.fmt.family and g > ctx.fmt]
+            if later:
+                help_text += (f"; {min(later).version} and later accept both: raise `version:`"
+                              f" to \"{min(later).version}\"")
+        ctx.add("conflicting-keys", (*parts, other),
+                f"`{ctx.display((*parts, other))}` cannot be used together with `{name}` "
+                f"in {ctx.fmt.label}",
+                key=True, help=help_text)
 
 
 def _extra_keys(err: ValidationError, parts: tuple[Part, ...], ctx: _Context) -> None:
@@ -759,6 +840,8 @@ def _bad_type(parts: tuple[Part, ...], instance: Any, types: Sequence[str],
     known = value_formats.BY_PATTERN.get(pattern) if isinstance(pattern, str) else None
     if known is value_formats.DURATION and kind in ("integer", "number"):
         help_text = f"write a duration with a unit, e.g. \"{instance}s\""
+    elif known is not None and known is not value_formats.CPUS and kind == "boolean":
+        help_text = f"write {known.describe}, e.g. {known.example}"
     elif "string" in types and kind in ("integer", "number", "boolean"):
         shown = str(instance).lower() if kind == "boolean" else str(instance)
         help_text = f"quote the value: \"{shown}\""
@@ -876,6 +959,8 @@ def validate_tree(tree: Any, path: str, fmt: FileFormat,
     each, sorted by position. Nothing is reported at or below the paths in ``skip``."""
     data = _plain(tree)
     ctx = _Context(path=path, tree=tree, data=data, fmt=fmt)
+    if isinstance(data, Mapping) and data.get("version") in ("2", "3"):
+        ctx.alias = str(data["version"])
     for parts in skip:
         ctx.mute(parts)
     if fmt.family is Family.V1 and isinstance(data, Mapping):
@@ -990,22 +1075,41 @@ class Requirements:
         return "; ".join(r.describe() for r in self.forced_by)
 
 
-def _walk_used(data: Any, cat: Node, parts: tuple[Part, ...]) -> Iterator[
-        tuple[tuple[Part, ...], Key]]:
+def _ext_since(cat: Node, family: Family) -> FileFormat | None:
+    """Where ``x-`` keys became allowed in the mapping at catalogue node ``cat``."""
+    firsts = []
+    for t in _type_candidates(cat.path, family_formats(family)[-1]):
+        if isinstance(t, Obj) and t.ext:
+            since = Avail.parse(t.ext).since(family)
+            if since is not None:
+                firsts.append(since)
+    return min(firsts) if firsts else None
+
+
+def _walk_used(data: Any, cat: Node, parts: tuple[Part, ...], family: Family) -> Iterator[
+        tuple[tuple[Part, ...], str, FileFormat]]:
     if isinstance(data, Mapping):
         for name, value in data.items():
+            here = (*parts, name)
+            if isinstance(name, str) and name.startswith("x-") and "*" not in cat.children:
+                since = _ext_since(cat, family)
+                if since is not None:
+                    where = cat.dotted or "the top level"
+                    yield here, f"x- extension keys in {where}", since
+                continue
             n = cat.step(name) if isinstance(name, str) else None
             if n is None:
                 continue
-            here = (*parts, name)
             if n.key is not None and name in cat.children:
-                yield here, n.key
-            yield from _walk_used(value, n, here)
+                since = n.key.avail.since(family)
+                if since is not None:
+                    yield here, n.key.dotted, since
+            yield from _walk_used(value, n, here, family)
     elif isinstance(data, list):
         n = cat.children.get("[]")
         if n is not None:
             for i, item in enumerate(data):
-                yield from _walk_used(item, n, (*parts, i))
+                yield from _walk_used(item, n, (*parts, i), family)
 
 
 def minimum_requirements(tree: Any, fmt: FileFormat) -> Requirements:
@@ -1018,15 +1122,13 @@ def minimum_requirements(tree: Any, fmt: FileFormat) -> Requirements:
         start = root().children["services"]
     uses: list[Requirement] = []
     data = _plain(tree)
-    for parts, k in _walk_used(data, start, ()):
-        since = k.avail.since(fmt.family)
-        if since is None:
-            continue
+    for parts, what, since in _walk_used(data, start, (), fmt.family):
         display = json_path(parts)
         display = display[2:] if display.startswith("$.") else display
-        uses.append(Requirement(display, k.dotted, since, since.min_engine))
+        uses.append(Requirement(display, what, since, since.min_engine))
     minimum = max([family[0], *(u.format for u in uses)])
-    forced = tuple(u for u in uses if u.format == minimum and minimum != family[0])
+    forced = tuple(sorted((u for u in uses if u.format == minimum and minimum != family[0]),
+                          key=lambda u: u.path))
     uses.sort(key=lambda u: (u.format, u.path), reverse=True)
     return Requirements(fmt, minimum, minimum.min_engine, forced, tuple(uses))
 
@@ -1050,8 +1152,6 @@ def _changes(prev: FileFormat, cur: FileFormat) -> tuple[list[str], list[str]]:
         return {k.path for k in KEYS if f in k.avail}
 
     before, after = present(prev), present(cur)
-    if prev.family is Family.V1:
-        before |= {("services", "*", *p[2:]) for p in before}
 
     def top_only(paths: set[tuple[str, ...]], other: set[tuple[str, ...]]) -> list[str]:
         out: list[str] = []
@@ -1059,11 +1159,54 @@ def _changes(prev: FileFormat, cur: FileFormat) -> tuple[list[str], list[str]]:
             parent = _parent_key(p)
             if parent is not None and parent in paths and parent not in other:
                 continue
-            k = _key_by_path()[p]
-            out.append(k.dotted)
+            out.append(_key_by_path()[p].dotted)
         return _group_long_syntax(out)
 
-    return top_only(after, before), top_only(before, after)
+    added, removed = top_only(after, before), top_only(before, after)
+    if cur.family is not Family.SPEC:
+        added.extend(_structural(prev, cur))
+    return added, removed
+
+
+def _objects_in(t: T, where: str, path: tuple[str, ...]) -> Iterator[
+        tuple[str, tuple[str, ...], Obj]]:
+    if isinstance(t, Obj):
+        yield where, path, t
+    elif isinstance(t, ListOf):
+        yield from _objects_in(t.item, where + "[]", (*path, "[]"))
+    elif isinstance(t, MapOf):
+        yield from _objects_in(t.value, where + ".*", (*path, "*"))
+    elif isinstance(t, OneOf):
+        for alt in t.alts:
+            yield from _objects_in(alt, where, path)
+    elif isinstance(t, When):
+        yield from _objects_in(t.type, where, path)
+
+
+def _structural(prev: FileFormat, cur: FileFormat) -> list[str]:
+    """Changes that are not keys, from ``prev`` to ``cur``: where ``x-`` keys became
+    allowed, mappings that stopped checking their keys, keys that stopped being required."""
+    from composekit.schemagen import type_schema
+
+    out: list[str] = []
+    places: list[tuple[str, tuple[str, ...], Obj]] = [("the top level", (), ROOT)]
+    for k in KEYS:
+        if cur in k.avail and prev in k.avail:
+            places.extend(_objects_in(k.type, k.dotted, k.path))
+    for where, path, obj in places:
+        if path and (type_schema(obj, path, prev) is None or type_schema(obj, path, cur) is None):
+            continue  # the mapping itself is new (or gone): its keys are what changed
+        changes = []
+        if obj.ext and cur in Avail.parse(obj.ext) and prev not in Avail.parse(obj.ext):
+            changes.append(f"x- extension keys in {where}")
+        if obj.open and cur in Avail.parse(obj.open) and prev not in Avail.parse(obj.open):
+            changes.append(f"any key in {where} (no longer checked)")
+        out.extend(c for c in changes if c not in out)
+    for k in KEYS:
+        if (k.required is not None and prev in k.required and cur not in k.required
+                and cur in k.avail and prev in k.avail):
+            out.append(f"{k.dotted} (now optional)")
+    return out
 
 
 def _parent_key(p: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -212,7 +212,7 @@ def _object_schema(t: Obj, path: tuple[str, ...], fmt: FileFormat) -> Schema | N
     keys = node.keys_in(fmt) if node is not None else []
     props: Schema = {}
     required: list[str] = []
-    dependencies: dict[str, list[str]] = {}
+    dependencies: dict[str, Any] = {}
     for k in sorted(keys, key=lambda k: k.name):
         sub = type_schema(k.type, k.path, fmt)
         if sub is None:
@@ -224,6 +224,16 @@ def _object_schema(t: Obj, path: tuple[str, ...], fmt: FileFormat) -> Schema | N
             dependencies[k.name] = list(k.needs)
     if not props:
         return None
+    for k in keys:
+        refused = k.conflicts_in(fmt)
+        if not refused or k.name not in props:
+            continue
+        names = [n for n in props if n != k.name] if "*" in refused else [
+            n for n in refused if n in props]
+        if names:
+            if k.name in dependencies:
+                raise ValueError(f"{k.dotted}: both needs and conflicts")
+            dependencies[k.name] = {"not": {"anyOf": [{"required": [n]} for n in names]}}
     s: Schema = {"type": "object", "properties": props}
     if required:
         s["required"] = required

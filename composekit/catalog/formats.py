@@ -101,8 +101,16 @@ NUMBER_STRING = ValueFormat(
     "a number", "0.5",
 )
 
+#: ``cpu_rt_runtime`` and ``cpu_rt_period`` in 2.x: microseconds, or a duration
+MICROSECONDS = ValueFormat(
+    "microseconds",
+    rf"[0-9]+|{DURATION.regex}",
+    "a number of microseconds or a duration",
+    "400ms",
+)
+
 ALL: tuple[ValueFormat, ...] = (
     DURATION, BYTES, PORT, EXPOSE, RESTART, CONTAINER_NAME, CIDR, CPUS, PULL_POLICY,
-    BOOL_STRING, INT_STRING, NUMBER_STRING,
+    BOOL_STRING, INT_STRING, NUMBER_STRING, MICROSECONDS,
 )
 BY_PATTERN: dict[str, ValueFormat] = {f.json_pattern: f for f in ALL}

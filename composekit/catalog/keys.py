@@ -48,6 +48,16 @@ BYTES = OneOf(Int(spec_str=False), BYTES_STR)
 STR_LIST = ListOf(STRING)
 UNIQUE_STR_LIST = ListOf(STRING, unique="all")
 STRING_OR_LIST = OneOf(STRING, UNIQUE_STR_LIST)
+#: integers that Compose also accepts as strings of digits (``cpu_shares: "512"``)
+INTEGERISH = OneOf(Int(spec_str=False), Str(fmt=F.INT_STRING))
+#: real-time scheduler times: 2.x also takes durations (docker-compose converts them); Compose
+#: v2 casts to an integer and refuses "400ms"
+REALTIME = OneOf(Int(spec_str=False), When("2.2-2.4", Str(fmt=F.MICROSECONDS)),
+                 When("spec", Str(fmt=F.INT_STRING)))
+#: numbers in 2.x/3.x that the Compose Specification reads as integers (file modes, counts)
+NUMBER_THEN_INT = OneOf(When("1 2.0 3.0", Num(spec_str=False)), When("spec", Int()))
+#: a device count: a number, or "all"
+DEVICE_COUNT = OneOf(Int(minimum=-1, spec_str=False), Str(enum=("all",)), Str(fmt=F.INT_STRING))
 COMMAND = OneOf(When("spec", Null()), STRING, STR_LIST)
 #: values of environment, args, extra_hosts, sysctls, ...
 ENV_VALUE = OneOf(STRING, Num(spec_str=False), Null(), When("spec", Bool(spec_str=False)))
@@ -75,6 +85,8 @@ DRIVER_OPTS = MapOf(OneOf(STRING, Num(spec_str=False)), keys="^.+$", closed=Fals
                     what="option")
 #: ``external``: a boolean, or (deprecated since 3.4/3.5) a mapping with the real name
 EXTERNAL = OneOf(Bool(), Obj())
+#: before 2.1 and 3.4, docker-compose refuses any other key next to ``external``
+_EXTERNAL_ALONE = (("*",), "2.0 3.0-3.3")
 EXTERNAL_OPEN = OneOf(Bool(), Obj(ext=None, open="3.1 spec"))
 
 #: the top level of a 2.x/3.x/spec file
@@ -137,7 +149,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.blkio_config.device_read_iops", ListOf(Obj(ext=None)), "2.0 spec",
       "Read rate limits in operations per second"),
     K("services.*.blkio_config.device_read_iops[].path", STRING, "2.0 spec", "Device path"),
-    K("services.*.blkio_config.device_read_iops[].rate", OneOf(Int(spec_str=False), STRING),
+    K("services.*.blkio_config.device_read_iops[].rate", Int(minimum=0),
       "2.0 spec", "Operations per second"),
     K("services.*.blkio_config.device_write_bps", ListOf(Obj(ext=None)), "2.0 spec",
       "Write rate limits in bytes per second"),
@@ -147,11 +159,12 @@ KEYS: tuple[Key, ...] = (
     K("services.*.blkio_config.device_write_iops", ListOf(Obj(ext=None)), "2.0 spec",
       "Write rate limits in operations per second"),
     K("services.*.blkio_config.device_write_iops[].path", STRING, "2.0 spec", "Device path"),
-    K("services.*.blkio_config.device_write_iops[].rate", OneOf(Int(spec_str=False), STRING),
+    K("services.*.blkio_config.device_write_iops[].rate", Int(minimum=0),
       "2.0 spec", "Operations per second"),
 
     K("services.*.build", OneOf(STRING, Obj(ext="spec", open="3.11-3.14")),
       "1 2.0 3.0 spec", "Build the image from a context (v1: a path only)",
+      conflicts=((("image",), "1"),),
       stack=(IGNORED, "docker stack deploy does not build images")),
     K("services.*.build.context", STRING, "2.0 3.0 spec", "Build context: path or URL"),
     K("services.*.build.dockerfile", STRING, "2.0 3.0 spec", "Dockerfile, relative to the context"),
@@ -181,7 +194,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.build.secrets[].target", STRING, "spec", "Secret id in the build"),
     K("services.*.build.secrets[].uid", STRING, "spec", "Owner uid"),
     K("services.*.build.secrets[].gid", STRING, "spec", "Owner gid"),
-    K("services.*.build.secrets[].mode", OneOf(Num(spec_str=False), STRING), "spec",
+    K("services.*.build.secrets[].mode", Int(), "spec",
       "File mode"),
     K("services.*.build.ssh", LIST_OR_DICT, "spec", "SSH agent sockets or keys"),
     K("services.*.build.tags", STR_LIST, "spec", "Extra image tags"),
@@ -205,23 +218,23 @@ KEYS: tuple[Key, ...] = (
     K("services.*.configs[].target", STRING, "3.3 spec", "Path in the container"),
     K("services.*.configs[].uid", STRING, "3.3 spec", "Owner uid"),
     K("services.*.configs[].gid", STRING, "3.3 spec", "Owner gid"),
-    K("services.*.configs[].mode", Num(), "3.3 spec", "File mode (octal, e.g. 0440)"),
+    K("services.*.configs[].mode", NUMBER_THEN_INT, "3.3 spec", "File mode (octal, e.g. 0440)"),
     K("services.*.container_name", Str(fmt=F.CONTAINER_NAME), "1 2.0 3.0 spec",
       "Fixed container name (the service cannot scale)",
       stack=(IGNORED, "docker stack deploy: setting the container name is not supported")),
     K("services.*.cpu_count", Int(minimum=0), "2.2 spec", "Number of CPUs (Windows)"),
     K("services.*.cpu_percent", Int(minimum=0, maximum=100), "2.2 spec",
       "Usable percentage of the CPUs (Windows)"),
-    K("services.*.cpu_period", OneOf(Num(spec_str=False), STRING), "2.1 spec",
+    K("services.*.cpu_period", INTEGERISH, "2.1 spec",
       "CPU CFS period"),
-    K("services.*.cpu_quota", OneOf(Num(spec_str=False), STRING), "1 2.0 spec",
+    K("services.*.cpu_quota", INTEGERISH, "1 2.0 spec",
       "CPU CFS quota", instead="deploy.resources.limits.cpus",
       stack=_STACK_LIMITS),
-    K("services.*.cpu_rt_period", OneOf(Num(spec_str=False), STRING), "2.2 spec",
+    K("services.*.cpu_rt_period", REALTIME, "2.2 spec",
       "Real-time scheduler period"),
-    K("services.*.cpu_rt_runtime", OneOf(Num(spec_str=False), STRING), "2.2 spec",
+    K("services.*.cpu_rt_runtime", REALTIME, "2.2 spec",
       "Real-time scheduler runtime"),
-    K("services.*.cpu_shares", OneOf(Num(spec_str=False), STRING), "1 2.0 spec",
+    K("services.*.cpu_shares", INTEGERISH, "1 2.0 spec",
       "Relative CPU weight", instead="deploy.resources",
       stack=_STACK_LIMITS),
     K("services.*.cpus", Num(minimum=0), "2.2 spec", "Number of CPUs (fractional)",
@@ -282,13 +295,13 @@ KEYS: tuple[Key, ...] = (
     K("services.*.deploy.resources.reservations.generic_resources[].discrete_resource_spec"
       ".kind", STRING, "3.5 spec", "Resource kind"),
     K("services.*.deploy.resources.reservations.generic_resources[].discrete_resource_spec"
-      ".value", Num(), "3.5 spec", "How many"),
+      ".value", NUMBER_THEN_INT, "3.5 spec", "How many"),
     K("services.*.deploy.resources.reservations.devices", ListOf(Obj()), "spec",
       "Devices to reserve (GPUs)"),
     K("services.*.deploy.resources.reservations.devices[].capabilities", UNIQUE_STR_LIST,
       "spec", "Capabilities the device needs", required="spec"),
-    K("services.*.deploy.resources.reservations.devices[].count",
-      OneOf(Int(spec_str=False), STRING), "spec", "How many devices (or all)"),
+    K("services.*.deploy.resources.reservations.devices[].count", DEVICE_COUNT, "spec",
+      "How many devices (or all)"),
     K("services.*.deploy.resources.reservations.devices[].device_ids", UNIQUE_STR_LIST, "spec",
       "Specific devices"),
     K("services.*.deploy.resources.reservations.devices[].driver", STRING, "spec",
@@ -363,7 +376,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.dns_opt", UNIQUE_STR_LIST, "2.0 spec", "DNS resolver options"),
     K("services.*.dns_search", STRING_OR_LIST, "1 2.0 3.0 spec", "DNS search domains"),
     K("services.*.dockerfile", STRING, "1", "Dockerfile (v1; later `build.dockerfile`)",
-      instead="build.dockerfile"),
+      instead="build.dockerfile", conflicts=((("image",), "1"),)),
     K("services.*.domainname", STRING, "1 2.0 3.0 spec", "Domain name",
       stack=_STACK_IGNORES),
     K("services.*.entrypoint", COMMAND, "1 2.0 3.0 spec", "Override the image's entrypoint"),
@@ -391,7 +404,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.gpus", OneOf(Str(enum=("all",)), ListOf(Obj(ext=None, open="spec"))), "spec",
       "GPU devices"),
     K("services.*.gpus[].capabilities", UNIQUE_STR_LIST, "spec", "Capabilities"),
-    K("services.*.gpus[].count", OneOf(Int(spec_str=False), STRING), "spec", "How many"),
+    K("services.*.gpus[].count", DEVICE_COUNT, "spec", "How many (or all)"),
     K("services.*.gpus[].device_ids", UNIQUE_STR_LIST, "spec", "Specific GPUs"),
     K("services.*.gpus[].driver", STRING, "spec", "Driver"),
     K("services.*.gpus[].options", LIST_OR_DICT, "spec", "Driver options"),
@@ -402,7 +415,7 @@ KEYS: tuple[Key, ...] = (
       "Check command: a string or a list starting with NONE, CMD or CMD-SHELL"),
     K("services.*.healthcheck.interval", DURATION, "2.1 3.0 spec", "Time between checks"),
     K("services.*.healthcheck.timeout", DURATION, "2.1 3.0 spec", "Time a check may take"),
-    K("services.*.healthcheck.retries", Num(), "2.1 3.0 spec",
+    K("services.*.healthcheck.retries", NUMBER_THEN_INT, "2.1 3.0 spec",
       "Failures before unhealthy"),
     K("services.*.healthcheck.disable", Bool(), "2.1 3.0 spec", "Disable the image's check"),
     K("services.*.healthcheck.start_period", DURATION, "2.3 3.4 spec",
@@ -474,7 +487,7 @@ KEYS: tuple[Key, ...] = (
       "OOM score adjustment (-1000 to 1000)"),
     K("services.*.pid", OneOf(STRING, Null()), "1 2.0 3.0 spec", "PID namespace mode",
       stack=_STACK_IGNORES),
-    K("services.*.pids_limit", OneOf(Num(spec_str=False), STRING), "2.1 spec",
+    K("services.*.pids_limit", INTEGERISH, "2.1 spec",
       "Process limit", instead="deploy.resources.limits.pids"),
     K("services.*.platform", STRING, "2.4 spec", "Target platform (os/arch)"),
     K("services.*.ports",
@@ -483,7 +496,7 @@ KEYS: tuple[Key, ...] = (
       "1 2.0 3.0 spec", "Published ports"),
     K("services.*.ports[].target", OneOf(Int(minimum=0, maximum=65535, spec_str=False),
                                          When("spec", Str(fmt=F.PORT))),
-      "3.2 spec", "Container port"),
+      "3.2 spec", "Container port", required="spec"),
     K("services.*.ports[].published", OneOf(Int(minimum=0, maximum=65535, spec_str=False),
                                             When("spec", Str(fmt=F.PORT))),
       "3.2 spec", "Host port (spec: or a range)"),
@@ -530,7 +543,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.secrets[].target", STRING, "3.1 spec", "File name under /run/secrets"),
     K("services.*.secrets[].uid", STRING, "3.1 spec", "Owner uid"),
     K("services.*.secrets[].gid", STRING, "3.1 spec", "Owner gid"),
-    K("services.*.secrets[].mode", Num(), "3.1 spec", "File mode (octal, e.g. 0440)"),
+    K("services.*.secrets[].mode", NUMBER_THEN_INT, "3.1 spec", "File mode (octal, e.g. 0440)"),
     K("services.*.security_opt", UNIQUE_STR_LIST, "1 2.0 3.0 spec", "Security options",
       stack=_STACK_IGNORES),
     K("services.*.shm_size", OneOf(Num(spec_str=False), BYTES_STR), "1 2.0 3.0 spec",
@@ -587,7 +600,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.volumes[].tmpfs.size",
       OneOf(Int(minimum=0, spec_str=False), When("2.3-2.4 spec", BYTES_STR)),
       "2.3 3.6 spec", "Size of the tmpfs"),
-    K("services.*.volumes[].tmpfs.mode", OneOf(Num(spec_str=False), STRING), "spec",
+    K("services.*.volumes[].tmpfs.mode", Int(), "spec",
       "File mode"),
     K("services.*.volumes[].image", Obj(), "spec", "Image mount options"),
     K("services.*.volumes[].image.subpath", STRING, "spec", "Sub-path of the image"),
@@ -604,7 +617,8 @@ KEYS: tuple[Key, ...] = (
     K("networks.*.enable_ipv4", Bool(), "spec", "Enable IPv4"),
     K("networks.*.enable_ipv6", Bool(), "2.1 spec", "Enable IPv6"),
     K("networks.*.external", EXTERNAL, "2.0 3.0 spec",
-      "Created outside Compose (a mapping with `name`: deprecated, use `name`)"),
+      "Created outside Compose (a mapping with `name`: deprecated, use `name`)",
+      conflicts=(_EXTERNAL_ALONE,)),
     K("networks.*.external.name", STRING, "2.0 3.0 spec", "Real name of the external network",
       instead="name"),
     K("networks.*.internal", Bool(), "2.0 3.0 spec", "No outside connectivity"),
@@ -626,7 +640,8 @@ KEYS: tuple[Key, ...] = (
     K("volumes.*.driver", STRING, "2.0 3.0 spec", "Volume driver"),
     K("volumes.*.driver_opts", DRIVER_OPTS, "2.0 3.0 spec", "Driver options"),
     K("volumes.*.external", EXTERNAL, "2.0 3.0 spec",
-      "Created outside Compose (a mapping with `name`: deprecated, use `name`)"),
+      "Created outside Compose (a mapping with `name`: deprecated, use `name`)",
+      conflicts=(_EXTERNAL_ALONE, (("driver", "driver_opts", "labels"), "2.0 3.0 spec"))),
     K("volumes.*.external.name", STRING, "2.0 3.0 spec", "Real name of the external volume",
       instead="name"),
     K("volumes.*.labels", LABELS, "2.1 3.0 spec", "Volume labels"),
@@ -635,7 +650,8 @@ KEYS: tuple[Key, ...] = (
     # ===== secrets ============================================================================
     K("secrets.*.file", STRING, "3.1 spec", "File with the secret"),
     K("secrets.*.environment", STRING, "spec", "Variable with the secret"),
-    K("secrets.*.external", EXTERNAL_OPEN, "3.1 spec", "Created outside Compose"),
+    K("secrets.*.external", EXTERNAL_OPEN, "3.1 spec", "Created outside Compose",
+      conflicts=(_EXTERNAL_ALONE,)),
     K("secrets.*.external.name", STRING, "3.1 spec", "Real name of the external secret",
       instead="name"),
     K("secrets.*.labels", LABELS, "3.1 spec", "Secret labels"),
@@ -648,7 +664,8 @@ KEYS: tuple[Key, ...] = (
     K("configs.*.file", STRING, "3.3 spec", "File with the config"),
     K("configs.*.content", STRING, "spec", "Inline config content"),
     K("configs.*.environment", STRING, "spec", "Variable with the config"),
-    K("configs.*.external", EXTERNAL_OPEN, "3.3 spec", "Created outside Compose"),
+    K("configs.*.external", EXTERNAL_OPEN, "3.3 spec", "Created outside Compose",
+      conflicts=(_EXTERNAL_ALONE,)),
     K("configs.*.external.name", STRING, "3.3 spec", "Real name of the external config",
       instead="name"),
     K("configs.*.labels", LABELS, "3.3 spec", "Config labels"),

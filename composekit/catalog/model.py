@@ -295,6 +295,8 @@ class Key:
     needs_in: Avail | None = None
     #: what to use instead where the key does not exist (a hint, e.g. ``deploy.resources``)
     instead: str = ""
+    #: sibling keys refused together with this one: (names, where); ``("*",)`` = any other
+    conflicts: tuple[tuple[tuple[str, ...], Avail], ...] = ()
     #: tool -> behaviour, for the tools where it differs from the default
     runtimes: tuple[tuple[str, Behaviour], ...] = ()
 
@@ -311,6 +313,14 @@ class Key:
 
     def until(self) -> dict[Family, FileFormat]:
         return {fam: u for fam in Family if (u := self.avail.until(fam)) is not None}
+
+    def conflicts_in(self, fmt: FileFormat) -> tuple[str, ...]:
+        """The sibling keys this key refuses in ``fmt`` (``"*"``: every other key)."""
+        out: list[str] = []
+        for names, where in self.conflicts:
+            if fmt in where:
+                out.extend(n for n in names if n not in out)
+        return tuple(out)
 
     def is_required(self, fmt: FileFormat) -> bool:
         return self.required is not None and fmt in self.required
@@ -346,6 +356,7 @@ def make_key(
     needs: tuple[str, ...] = (),
     needs_in: str | None = None,
     instead: str = "",
+    conflicts: tuple[tuple[tuple[str, ...], str], ...] = (),
     stack: tuple[Runtime, str] | None = None,
     compose_v1: tuple[Runtime, str] | None = None,
     compose_v2: tuple[Runtime, str] | None = None,
@@ -363,6 +374,7 @@ def make_key(
         needs=needs,
         needs_in=Avail.parse(needs_in) if needs_in else None,
         instead=instead,
+        conflicts=tuple((names, Avail.parse(where)) for names, where in conflicts),
         runtimes=tuple(runtimes),
     )
 
