@@ -952,7 +952,7 @@ def _string_to_list(node: Node) -> Node:
     return node
 
 
-def _canon_service(name: str, svc: Node) -> None:
+def _canon_service(svc: Node) -> None:
     s = svc.value
     if not isinstance(s, dict):
         return
@@ -1009,8 +1009,8 @@ def canonical_step(root: Node) -> None:
         return
     services = root.value.get("services")
     if services is not None and isinstance(services.value, dict):
-        for name, svc in services.value.items():
-            _canon_service(name, svc)
+        for svc in services.value.values():
+            _canon_service(svc)
     for top in ("networks", "volumes"):
         section = root.value.get(top)
         if section is not None and isinstance(section.value, dict):

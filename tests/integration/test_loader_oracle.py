@@ -87,7 +87,22 @@ KNOWN_FALSE_ERRORS: dict[str, tuple[str, str]] = {
 }
 
 
-@pytest.mark.parametrize("case", ACCEPTED)
+#: Cases whose configuration still differs from Compose's, each with why (strict xfail:
+#: a fix makes the test fail until the entry is removed).
+KNOWN_CONFIG_GAPS: dict[str, str] = {
+    "env-float-format": (
+        "canonical.py prints float values like 1e6 as '1000000'; Go's fmt (and Compose) "
+        "print '1e+06' and '1.234567e+06' (exponent form from 1e6 on)"
+    ),
+}
+
+
+def _accepted_cases() -> list[Any]:
+    return [pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_CONFIG_GAPS[c], strict=True))
+            if c in KNOWN_CONFIG_GAPS else c for c in ACCEPTED]
+
+
+@pytest.mark.parametrize("case", _accepted_cases())
 def test_loader_matches_compose(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     case_dir = FIXTURES / case
     project, diagnostics = load_case(case_dir, monkeypatch)
@@ -168,7 +183,7 @@ def test_committed_output_is_current(case: str, compose_v2_available: str,
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("case", ACCEPTED)
+@pytest.mark.parametrize("case", _accepted_cases())
 def test_loader_matches_live_compose(case: str, compose_v2_available: str, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The same comparison against a fresh run, in a fresh copy (catches stale fixtures)."""
