@@ -278,14 +278,13 @@ def test_every_node_keeps_the_file_and_position_it_came_from() -> None:
     over = s("    environment:\n      B: '2'\n    ports:\n      - '81:81'\n")
     plain, origins, _ = merge(base, over)
     assert plain["services"]["s"]["environment"] == {"A": "1", "B": "2"}
-    env = ("services", "s", "environment")
-    assert origins[(*env, "A")] == Origin("f0.yaml", Span(5, 9))
-    assert origins[(*env, "B")] == Origin("f1.yaml", Span(4, 10), Span(4, 7))
-    assert origins[("services", "s", "image")].path == "f0.yaml"
-    ports = ("services", "s", "ports")
-    assert origins[(*ports, 0)] == Origin("f0.yaml", Span(7, 9))
-    assert origins[(*ports, 1)] == Origin("f1.yaml", Span(6, 9))
-    assert origins[(*ports, 1, "target")] == Origin("f1.yaml", Span(6, 9))
+    assert origins["services", "s", "environment", "A"] == Origin("f0.yaml", Span(5, 9))
+    assert origins["services", "s", "environment", "B"] == Origin(
+        "f1.yaml", Span(4, 10), Span(4, 7))
+    assert origins["services", "s", "image"].path == "f0.yaml"
+    assert origins["services", "s", "ports", 0] == Origin("f0.yaml", Span(7, 9))
+    assert origins["services", "s", "ports", 1] == Origin("f1.yaml", Span(6, 9))
+    assert origins["services", "s", "ports", 1, "target"] == Origin("f1.yaml", Span(6, 9))
 
 
 def test_an_empty_value_points_at_its_key() -> None:

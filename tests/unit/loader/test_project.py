@@ -109,7 +109,8 @@ def test_origin_falls_back_to_the_nearest_known_ancestor(tmp_path: Path) -> None
     command = project.origin(("services", "web", "command"))
     assert command == Origin(str(base), Span(4, 14), Span(4, 5))
     assert project.origin(("services", "web", "command", 1)) == command
-    assert project.origin(("services", "web", "networks", "default")).key == Span(2, 3)
+    default = project.origin(("services", "web", "networks", "default"))
+    assert default is not None and default.key == Span(2, 3)
     assert project.origin(("nothing", "here")) == Origin(str(base), Span(1, 1))
 
 
@@ -197,8 +198,9 @@ db:
     assert errors(diags) == []
     assert project is not None
     assert set(project.config["services"]) == {"web", "db"}
-    assert project.origin(("services", "db")).key == Span(4, 1)
-    assert project.origin(("services", "web", "image")).span == Span(2, 10)
+    db, image = project.origin(("services", "db")), project.origin(("services", "web", "image"))
+    assert db is not None and db.key == Span(4, 1)
+    assert image is not None and image.span == Span(2, 10)
 
 
 def test_version_2_and_3_files_lose_their_version(tmp_path: Path) -> None:
@@ -282,7 +284,8 @@ def test_files_are_named_as_the_user_wrote_them(tmp_path: Path,
     assert project.files == ["./compose.yaml", "lib/base.yaml"]
     assert list(project.documents) == project.files
     assert project.documents["lib/base.yaml"].path == "lib/base.yaml"
-    assert project.origin(("services", "s", "image")).path == "lib/base.yaml"
+    image = project.origin(("services", "s", "image"))
+    assert image is not None and image.path == "lib/base.yaml"
     assert {d.path for d in diags} <= {"./compose.yaml", "lib/base.yaml"}
     project, _ = load_project([str(tmp_path / "compose.yaml")], environ=ENV)
     assert project is not None
