@@ -128,6 +128,13 @@ _ALL: tuple[Code, ...] = (
          "scale or mem_limit or cpus different from their deploy: counterpart)."),
     Code("CK116", "deprecated-syntax", Severity.WARNING,
          "A deprecated form Compose still accepts with a warning (external.name, ...)."),
+    # --- lint engine: suppressions and rule failures ---------------------------
+    Code("CK117", "unused-suppression", Severity.WARNING,
+         "A '# composekit: disable' comment suppresses nothing: the finding it names is gone."),
+    Code("CK118", "invalid-suppression", Severity.WARNING,
+         "A '# composekit:' comment is malformed, misplaced or names an unknown code."),
+    Code("CK119", "rule-error", Severity.ERROR,
+         "A lint rule failed with an internal error, so its findings are missing."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}
