@@ -301,14 +301,26 @@ class _Loader:
         self.diagnostics.extend(diags)
 
 
+#: Keys one of which a v1 service has (it needs an image, a build or a base).
+_V1_SERVICE_KEYS = frozenset({"image", "build", "extends"})
+
+
 def is_legacy_v1(node: Node) -> bool:
-    """A version 1 file: no ``version``, no ``services``, services at the top level."""
+    """A version 1 file: no ``version``, no ``services``, services at the top level.
+
+    Every top-level key (outside ``x-*``) must be a mapping, and one at least
+    must look like a service (``image``, ``build`` or ``extends``), so that a
+    misspelt ``servics:`` is not taken for a v1 service.
+    """
     if not isinstance(node.value, dict) or not node.value:
         return False
     keys = [k for k in node.value if not k.startswith("x-")]
     if not keys or any(k in TOP_LEVEL_KEYS for k in keys):
         return False
-    return all(isinstance(node.value[k].value, dict) for k in keys)
+    values = [node.value[k].value for k in keys]
+    if not all(isinstance(v, dict) for v in values):
+        return False
+    return any(_V1_SERVICE_KEYS & set(v) for v in values)
 
 
 def as_services(node: Node) -> Node:

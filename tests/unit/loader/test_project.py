@@ -293,3 +293,10 @@ def test_files_are_named_as_the_user_wrote_them(tmp_path: Path,
     project, _ = load_project(environ=ENV)
     assert project is not None
     assert project.files == ["compose.yaml", "lib/base.yaml"]
+
+
+def test_a_misspelt_services_key_is_not_a_v1_file(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml", "servics:\n  web:\n    image: nginx\n")
+    project, _ = load_project([str(f)], environ=ENV)
+    assert project is not None
+    assert "services" not in project.config or project.config["services"] == {}
