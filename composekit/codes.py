@@ -135,6 +135,10 @@ _ALL: tuple[Code, ...] = (
          "A '# composekit:' comment is malformed, misplaced or names an unknown code."),
     Code("CK119", "rule-error", Severity.ERROR,
          "A lint rule failed with an internal error, so its findings are missing."),
+    # --- project structure (continued) ---------------------------------------
+    Code("CK120", "legacy-v1-format", Severity.WARNING,
+         "The file uses the version 1 format (services at the top level), which only "
+         "docker-compose 1.x reads; Compose v2 refuses it."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

@@ -166,6 +166,7 @@ class _Loader:
                     continue
                 node, resets = parsed.node, parsed.resets
                 if is_legacy_v1(node):
+                    self._legacy_v1(node, parsed.document.path)
                     node = as_services(node)
                     resets = [("services", *r) for r in resets]
                 self.extends.apply(node, filename=path, working_dir=working_dir, resets=resets)
@@ -177,6 +178,17 @@ class _Loader:
         finally:
             self.extends.environ = saved
         return acc
+
+    def _legacy_v1(self, node: Node, path: str) -> None:
+        assert isinstance(node.value, dict)
+        first = next(iter(node.value.values()))
+        span = first.origin.key_or_value if first.origin else Span()
+        self.diagnostics.append(codes.make(
+            "legacy-v1-format", path, span,
+            "version 1 file format (services at the top level): docker-compose 1.x reads "
+            "it, Compose v2 refuses it; composekit reads the top-level keys as services",
+            help="move the services under 'services:' (composekit convert does it)",
+            origin="load"))
 
     def _load_included(self, files: Sequence[str], working_dir: str,
                        env: Mapping[str, str], chain: Sequence[str]) -> Node | None:
