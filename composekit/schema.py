@@ -456,6 +456,8 @@ class _Context:
 
     def span(self, parts: Sequence[Part], *, key: bool = False) -> Span:
         original, value = _original(self.tree, parts)
+        if value is None and parts and not isinstance(parts[-1], int):
+            key = True  # an empty value has no position of its own: point at its key
         span = _position(self.tree, original, key=key)
         if key and parts:
             name = _key_text(original[-1]) if original else ""
@@ -829,7 +831,10 @@ def _bad_type(parts: tuple[Part, ...], instance: Any, types: Sequence[str],
         return
     verdict = _other_forms(parts, ctx)
     if verdict is not None:
-        ctx.add(verdict.slug, parts, verdict.message, help=verdict.help)
+        help_text = verdict.help
+        if "string" in types and _json_type(instance) in ("integer", "number"):
+            help_text += f"; or quote the value: \"{instance}\""
+        ctx.add(verdict.slug, parts, verdict.message, help=help_text)
         ctx.mute(parts)
         return
     expected = _expected(types)

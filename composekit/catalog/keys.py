@@ -570,7 +570,7 @@ KEYS: tuple[Key, ...] = (
       stack=_STACK_IGNORES),
     K("services.*.uts", STRING, "spec", "UTS namespace mode"),
     K("services.*.volume_driver", STRING, "1 2.0", "Default volume driver",
-      instead="a driver on the named volume",
+      instead="volumes.<name>.driver",
       stack=(REFUSED, "docker stack deploy refuses `volume_driver`")),
     K("services.*.volumes",
       ListOf(OneOf(STRING, Obj()), unique="1 2.0-2.2 3.0-3.1 spec"),
