@@ -831,15 +831,15 @@ def _bad_type(parts: tuple[Part, ...], instance: Any, types: Sequence[str],
         return
     verdict = _other_forms(parts, ctx)
     if verdict is not None:
-        help_text = verdict.help
+        hint = verdict.help
         if "string" in types and _json_type(instance) in ("integer", "number"):
-            help_text += f"; or quote the value: \"{instance}\""
-        ctx.add(verdict.slug, parts, verdict.message, help=help_text)
+            hint += f"; or quote the value: \"{instance}\""
+        ctx.add(verdict.slug, parts, verdict.message, help=hint)
         ctx.mute(parts)
         return
     expected = _expected(types)
     got = _describe_value(instance)
-    help_text = None
+    help_text: str | None = None
     kind = _json_type(instance)
     pattern = schema.get("pattern") if isinstance(schema, Mapping) else None
     known = value_formats.BY_PATTERN.get(pattern) if isinstance(pattern, str) else None
