@@ -136,7 +136,7 @@ _ALL: tuple[Code, ...] = (
     Code("CK119", "rule-error", Severity.ERROR,
          "A lint rule failed with an internal error, so its findings are missing."),
     # --- project structure (continued) ---------------------------------------
-    Code("CK120", "legacy-v1-format", Severity.WARNING,
+    Code("CK100", "legacy-v1-format", Severity.WARNING,
          "The file uses the version 1 format (services at the top level), which only "
          "docker-compose 1.x reads; Compose v2 refuses it."),
 )

@@ -196,7 +196,7 @@ db:
 """)
     project, diags = load_project([str(f)], environ=ENV)
     assert errors(diags) == []
-    assert [at(d) for d in diags] == [("CK120", "docker-compose.yml", 1, 1)]
+    assert [at(d) for d in diags] == [("CK100", "docker-compose.yml", 1, 1)]
     assert project is not None
     assert set(project.config["services"]) == {"web", "db"}
     db, image = project.origin(("services", "db")), project.origin(("services", "web", "image"))
