@@ -697,6 +697,14 @@ def _alternatives(err: ValidationError, parts: tuple[Part, ...], ctx: _Context) 
     wanted: Any = err.validator_value
     branches: list[Mapping[str, Any]] = list(wanted)
     instance = err.instance
+    if branches and all(set(b) == {"required"} for b in branches):
+        names = [n for b in branches for n in b["required"]]
+        listed = ", ".join(f"`{n}`" for n in names[:-1]) + f" or `{names[-1]}`"
+        ctx.add("missing-required-key", parts,
+                f"`{ctx.display(parts)}` needs one of {listed}",
+                key=bool(parts) and not isinstance(parts[-1], int),
+                help=f"add `{names[0]}:`" if names else None)
+        return
     matching = [i for i, b in enumerate(branches)
                 if "type" not in b or _matches_type(instance, _schema_types(b))]
     if not matching:

@@ -239,6 +239,8 @@ def _object_schema(t: Obj, path: tuple[str, ...], fmt: FileFormat) -> Schema | N
         s["required"] = required
     if dependencies:
         s["dependencies"] = dependencies
+    if t.one_of is not None and fmt in _avail(t.one_of[1]):
+        s["anyOf"] = [{"required": [n]} for n in t.one_of[0] if n in props]
     if t.ext is not None and fmt in _avail(t.ext):
         s["patternProperties"] = {"^x-": {}}
     if not _in(t.open, fmt):

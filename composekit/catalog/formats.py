@@ -65,6 +65,13 @@ CONTAINER_NAME = ValueFormat(
     "my-app-db",
 )
 
+IP_ADDRESS = ValueFormat(
+    "ip-address",
+    rf"{_IPV4}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*",
+    "an IPv4 or IPv6 address",
+    "127.0.0.1",
+)
+
 CIDR = ValueFormat(
     "cidr",
     rf"(?:{_IPV4}/[0-9]{{1,2}}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*/[0-9]{{1,3}})",
@@ -110,7 +117,7 @@ MICROSECONDS = ValueFormat(
 )
 
 ALL: tuple[ValueFormat, ...] = (
-    DURATION, BYTES, PORT, EXPOSE, RESTART, CONTAINER_NAME, CIDR, CPUS, PULL_POLICY,
+    DURATION, BYTES, PORT, EXPOSE, RESTART, CONTAINER_NAME, IP_ADDRESS, CIDR, CPUS, PULL_POLICY,
     BOOL_STRING, INT_STRING, NUMBER_STRING, MICROSECONDS,
 )
 BY_PATTERN: dict[str, ValueFormat] = {f.json_pattern: f for f in ALL}

@@ -93,7 +93,9 @@ EXTERNAL_OPEN = OneOf(Bool(), Obj(ext=None, open="3.1 spec"))
 ROOT = Obj(ext="2.0 3.4 spec")
 SERVICE = Obj(ext="2.4 3.7 spec")
 RESOURCE = Obj(ext="2.4 3.7 spec")  # networks and volumes
-SWARM_RESOURCE = Obj(ext="3.7 spec")  # secrets and configs
+#: secrets and configs; the Compose Specification wants a source unless they are external
+SECRET = Obj(ext="3.7 spec", one_of=(("file", "environment", "external"), "spec"))
+CONFIG = Obj(ext="3.7 spec", one_of=(("file", "environment", "content", "external"), "spec"))
 
 _STACK_IGNORES = (IGNORED, "docker stack deploy: \"Ignoring unsupported options\"")
 _STACK_LIMITS = (REFUSED, "docker stack deploy: \"Set resource limits using deploy.resources\"")
@@ -118,9 +120,9 @@ KEYS: tuple[Key, ...] = (
       "Network definitions"),
     K("volumes", MapOf(OneOf(RESOURCE, Null()), keys=NAME_KEYS, what="volume name"),
       "2.0 3.0 spec", "Named volume definitions"),
-    K("secrets", MapOf(SWARM_RESOURCE, keys=NAME_KEYS, what="secret name"), "3.1 spec",
+    K("secrets", MapOf(SECRET, keys=NAME_KEYS, what="secret name"), "3.1 spec",
       "Secret definitions"),
-    K("configs", MapOf(SWARM_RESOURCE, keys=NAME_KEYS, what="config name"), "3.3 spec",
+    K("configs", MapOf(CONFIG, keys=NAME_KEYS, what="config name"), "3.3 spec",
       "Config definitions"),
     K("models", MapOf(Obj(), keys=NAME_KEYS, closed=False, what="model name"), "spec",
       "AI model definitions"),
@@ -135,12 +137,12 @@ KEYS: tuple[Key, ...] = (
       "Container annotations"),
     K("services.*.attach", Bool(), "spec", "Collect the service's logs"),
     K("services.*.blkio_config", Obj(ext=None), "2.0 spec", "Block IO limits"),
-    K("services.*.blkio_config.weight", Int(minimum=10, maximum=1000), "2.0 spec",
+    K("services.*.blkio_config.weight", Int(minimum=0, maximum=1000), "2.0 spec",
       "Relative block IO weight (10-1000)"),
     K("services.*.blkio_config.weight_device", ListOf(Obj(ext=None)), "2.0 spec",
       "Per-device weights"),
     K("services.*.blkio_config.weight_device[].path", STRING, "2.0 spec", "Device path"),
-    K("services.*.blkio_config.weight_device[].weight", Int(minimum=10, maximum=1000),
+    K("services.*.blkio_config.weight_device[].weight", Int(minimum=0, maximum=1000),
       "2.0 spec", "Weight for the device"),
     K("services.*.blkio_config.device_read_bps", ListOf(Obj(ext=None)), "2.0 spec",
       "Read rate limits in bytes per second"),
@@ -190,7 +192,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.build.pull", Bool(), "spec", "Always pull base images"),
     K("services.*.build.sbom", OneOf(STRING, Bool(spec_str=False)), "spec", "SBOM attestation"),
     K("services.*.build.secrets", ListOf(OneOf(STRING, Obj())), "spec", "Build secrets"),
-    K("services.*.build.secrets[].source", STRING, "spec", "Secret name"),
+    K("services.*.build.secrets[].source", STRING, "spec", "Secret name", required="spec"),
     K("services.*.build.secrets[].target", STRING, "spec", "Secret id in the build"),
     K("services.*.build.secrets[].uid", STRING, "spec", "Owner uid"),
     K("services.*.build.secrets[].gid", STRING, "spec", "Owner gid"),
@@ -214,7 +216,7 @@ KEYS: tuple[Key, ...] = (
     K("services.*.command", COMMAND, "1 2.0 3.0 spec", "Override the image's command"),
     K("services.*.configs", ListOf(OneOf(STRING, Obj(open="3.3-3.14"))), "3.3 spec",
       "Configs to mount into the containers"),
-    K("services.*.configs[].source", STRING, "3.3 spec", "Config name"),
+    K("services.*.configs[].source", STRING, "3.3 spec", "Config name", required="spec"),
     K("services.*.configs[].target", STRING, "3.3 spec", "Path in the container"),
     K("services.*.configs[].uid", STRING, "3.3 spec", "Owner uid"),
     K("services.*.configs[].gid", STRING, "3.3 spec", "Owner gid"),
@@ -370,7 +372,7 @@ KEYS: tuple[Key, ...] = (
       "1 2.0 3.0 spec", "Host devices to map",
       stack=_STACK_IGNORES),
     K("services.*.devices[].source", STRING, "spec", "Host device", required="spec"),
-    K("services.*.devices[].target", STRING, "spec", "Path in the container"),
+    K("services.*.devices[].target", STRING, "spec", "Path in the container", required="spec"),
     K("services.*.devices[].permissions", STRING, "spec", "Permissions (rwm)"),
     K("services.*.dns", STRING_OR_LIST, "1 2.0 3.0 spec", "DNS servers"),
     K("services.*.dns_opt", UNIQUE_STR_LIST, "2.0 spec", "DNS resolver options"),
@@ -504,7 +506,7 @@ KEYS: tuple[Key, ...] = (
       "tcp, udp or sctp"),
     K("services.*.ports[].mode", Str(enum=("host", "ingress")), "3.2 spec",
       "host or ingress"),
-    K("services.*.ports[].host_ip", STRING, "spec", "Host address to bind"),
+    K("services.*.ports[].host_ip", Str(fmt=F.IP_ADDRESS), "spec", "Host address to bind"),
     K("services.*.ports[].name", STRING, "spec", "Port name"),
     K("services.*.ports[].app_protocol", STRING, "spec", "Application protocol"),
     K("services.*.post_start", ListOf(Obj()), "spec", "Commands after the container starts"),
@@ -539,7 +541,7 @@ KEYS: tuple[Key, ...] = (
       instead="deploy.replicas"),
     K("services.*.secrets", ListOf(OneOf(STRING, Obj(open="3.1-3.14"))), "3.1 spec",
       "Secrets to mount into the containers"),
-    K("services.*.secrets[].source", STRING, "3.1 spec", "Secret name"),
+    K("services.*.secrets[].source", STRING, "3.1 spec", "Secret name", required="spec"),
     K("services.*.secrets[].target", STRING, "3.1 spec", "File name under /run/secrets"),
     K("services.*.secrets[].uid", STRING, "3.1 spec", "Owner uid"),
     K("services.*.secrets[].gid", STRING, "3.1 spec", "Owner gid"),
@@ -648,7 +650,8 @@ KEYS: tuple[Key, ...] = (
     K("volumes.*.name", STRING, "2.1 3.4 spec", "Real volume name (no project prefix)"),
 
     # ===== secrets ============================================================================
-    K("secrets.*.file", STRING, "3.1 spec", "File with the secret"),
+    K("secrets.*.file", STRING, "3.1 spec", "File with the secret",
+      conflicts=((("environment",), "spec"),)),
     K("secrets.*.environment", STRING, "spec", "Variable with the secret"),
     K("secrets.*.external", EXTERNAL_OPEN, "3.1 spec", "Created outside Compose",
       conflicts=(_EXTERNAL_ALONE,)),
@@ -661,9 +664,11 @@ KEYS: tuple[Key, ...] = (
     K("secrets.*.template_driver", STRING, "3.8 spec", "Template driver"),
 
     # ===== configs ============================================================================
-    K("configs.*.file", STRING, "3.3 spec", "File with the config"),
+    K("configs.*.file", STRING, "3.3 spec", "File with the config",
+      conflicts=((("environment", "content"), "spec"),)),
     K("configs.*.content", STRING, "spec", "Inline config content"),
-    K("configs.*.environment", STRING, "spec", "Variable with the config"),
+    K("configs.*.environment", STRING, "spec", "Variable with the config",
+      conflicts=((("content",), "spec"),)),
     K("configs.*.external", EXTERNAL_OPEN, "3.3 spec", "Created outside Compose",
       conflicts=(_EXTERNAL_ALONE,)),
     K("configs.*.external.name", STRING, "3.3 spec", "Real name of the external config",

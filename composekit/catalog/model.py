@@ -223,6 +223,8 @@ class Obj(T):
 
     ext: str | None = "spec"
     open: str | None = None
+    #: ``(names, where)``: in ``where``, at least one of ``names`` must be present
+    one_of: tuple[tuple[str, ...], str] | None = None
 
 
 @dataclass(frozen=True)
