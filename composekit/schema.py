@@ -411,7 +411,7 @@ def _classify(avail: Sequence[FileFormat], fmt: FileFormat, thing: str,
     )
 
 
-def _type_candidates(cat: Sequence[str], fmt: FileFormat) -> list[T]:
+def _type_candidates(cat: Sequence[str]) -> list[T]:
     """The catalogue types that may sit at a catalogue path (``services.*.ports.[]``)."""
     current: list[T] = [ROOT]
     for i, part in enumerate(cat):
@@ -462,8 +462,6 @@ class _Context:
         if key and parts:
             name = _key_text(original[-1]) if original else ""
             return Span(span.line, span.column, span.line, span.column + len(name))
-        if not key and isinstance(value, str) and "\n" not in value and parts:
-            return Span(span.line, span.column)
         return span
 
     def display(self, parts: Sequence[Part]) -> str:
@@ -592,7 +590,7 @@ def _bad_name(parts: tuple[Part, ...], name: str, ctx: _Context) -> None:
     what = "name"
     cat = ctx.catalogue_parts(parts)
     if cat is not None:
-        for t in _type_candidates(cat, ctx.fmt):
+        for t in _type_candidates(cat):
             if isinstance(t, MapOf):
                 what = t.what
                 break
@@ -680,7 +678,7 @@ def _extension_not_allowed(parts: tuple[Part, ...], name: str, here: Node | None
     full = (*parts, name)
     exts: set[FileFormat] = set()
     if here is not None:
-        for t in _type_candidates(here.path, fmt):
+        for t in _type_candidates(here.path):
             if isinstance(t, Obj) and t.ext:
                 exts |= set(Avail.parse(t.ext).formats())
     where = ctx.display(parts)
@@ -1091,7 +1089,7 @@ class Requirements:
 def _ext_since(cat: Node, family: Family) -> FileFormat | None:
     """Where ``x-`` keys became allowed in the mapping at catalogue node ``cat``."""
     firsts = []
-    for t in _type_candidates(cat.path, family_formats(family)[-1]):
+    for t in _type_candidates(cat.path):
         if isinstance(t, Obj) and t.ext:
             since = Avail.parse(t.ext).since(family)
             if since is not None:
@@ -1251,10 +1249,15 @@ def _group_long_syntax(paths: list[str]) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def versions_table() -> tuple[VersionInfo, ...]:
+def versions_table() -> list[VersionInfo]:
     """Every format with its minimum engine and what it added and removed, derived from the
-    catalogue (2.0 and 3.0 compare with the format before them: v1 and 2.4)."""
+    catalogue (2.0 and 3.0 compare with the format before them: v1 and 2.4; the Compose
+    Specification with 3.14)."""
+    return list(_versions_table())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions_table() -> tuple[VersionInfo, ...]:
     rows: list[VersionInfo] = []
     for i, fmt in enumerate(FORMATS):
         added: list[str] = []

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from composekit.catalog.keys import KEYS, ROOT, SERVICE
-from composekit.catalog.model import Avail, Key, MapOf, Obj, T
+from composekit.catalog.model import Avail, Key
 from composekit.catalog.versions import (
     FORMATS,
     SPEC,
@@ -126,14 +126,3 @@ def node(parts: Sequence[str | int], fmt: FileFormat) -> Node | None:
             return None
         cur = cur.step(part)
     return cur
-
-
-def container_type(t: T) -> MapOf | Obj | None:
-    """Helper for callers that need to know whether a type holds named entries."""
-    if isinstance(t, (MapOf, Obj)):
-        return t
-    return None
-
-
-def formats_with(avail: Avail) -> list[FileFormat]:
-    return [f for f in FORMATS if f in avail]

@@ -668,3 +668,33 @@ def test_keys_report_an_end_column() -> None:
 def test_a_valid_file_has_no_findings() -> None:
     text = (Path(__file__).parent / "typical.yaml").read_text(encoding="utf-8")
     assert findings(text) == []
+
+
+def test_compose_specification_secrets_need_a_source() -> None:
+    text = "services:\n  web:\n    image: nginx\nsecrets:\n  token:\n    name: api-token\n"
+    assert findings(text) == [
+        ("CK028", 5, 3, "`secrets.token` needs one of `file`, `environment` or `external`",
+         "add `file:`"),
+    ]
+    text = ("services:\n  web:\n    image: nginx\nconfigs:\n  app:\n    file: ./app.ini\n"
+            "    content: x\n")
+    assert findings(text) == [
+        ("CK029", 7, 5, "`configs.app.content` cannot be used together with `file` in the "
+         "Compose Specification", "remove `content` or `file`"),
+    ]
+    # 3.x files do not have the rule
+    assert findings('version: "3.8"\nservices:\n  web:\n    image: nginx\nsecrets:\n'
+                    "  token:\n    name: api-token\n") == []
+
+
+def test_v1_image_and_build() -> None:
+    assert findings("web:\n  image: nginx\n  build: .\n") == [
+        ("CK029", 2, 3, "`web.image` cannot be used together with `build` in a legacy v1 file",
+         "remove `image` or `build`"),
+    ]
+
+
+def test_uninterpolated_values_are_not_judged_but_keys_are() -> None:
+    text = ('version: "3.8"\nservices:\n  web:\n    image: ${IMAGE}\n    mem_limit: ${MEM}\n'
+            "    ports: ['${PORT:-8080}:80']\n")
+    assert [(c, line, col) for c, line, col, _, _ in findings(text)] == [("CK024", 5, 5)]
