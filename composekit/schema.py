@@ -1265,7 +1265,10 @@ def _versions_table() -> tuple[VersionInfo, ...]:
         if i > 0:
             added, removed = _changes(FORMATS[i - 1], fmt)
         elif fmt.family is Family.V1:
-            added = sorted({k.dotted for k in KEYS if fmt in k.avail})
+            added = [k.dotted for k in KEYS if fmt in k.avail
+                     and not ((p := _parent_key(k.path)) is not None and p != ("services",)
+                              and fmt in _key_by_path()[p].avail)]
+            added.sort()
         rows.append(VersionInfo(fmt, fmt.min_engine, fmt.engine_note, fmt.compose_v1,
                                 fmt.stack, tuple(added), tuple(removed)))
     return tuple(rows)
