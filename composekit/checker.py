@@ -251,7 +251,9 @@ def _version_span(doc: YamlDocument) -> Span:
 
 def _finish(result: CheckResult, config: LintConfig | None) -> CheckResult:
     # One finding per (place, code, message): merged views can report twice.
-    result.diagnostics = sorted(set(result.diagnostics))
+    from composekit.lint.engine import sort_key
+
+    result.diagnostics = sorted(set(result.diagnostics), key=sort_key)
     if config is None:
         result.fail_on = Severity.ERROR
     else:

@@ -691,9 +691,7 @@ def _override(item: Any, source: _Source, index: int) -> PathOverride:
 
 def _rule_options(ident: str, raw: Any, source: _Source) -> tuple[type[Rule], Any]:
     where = source.where("rules", ident)
-    from composekit.lint.rules import BY_CODE, BY_NAME
-
-    rule = BY_CODE.get(ident.upper()) or BY_NAME.get(ident)
+    rule = next((r for r in rule_classes() if r.code == ident.upper() or r.name == ident), None)
     if rule is None:
         if resolve_code(ident) is not None:
             raise ConfigError(f"{where}: '{ident}' is a built-in check; it has no options")

@@ -41,7 +41,14 @@ if TYPE_CHECKING:
     from composekit.loader.project import Project
     from composekit.yamlio import YamlDocument
 
-__all__ = ["LintResult", "default_target", "lint_project", "run_rules"]
+__all__ = ["LintResult", "default_target", "lint_project", "run_rules", "sort_key"]
+
+
+def sort_key(d: Diagnostic) -> tuple[object, ...]:
+    """Findings in file order: path, line, column, code, then the rest (ends may be unset)."""
+    span = d.span
+    return (d.path, span.line, span.column, d.code, span.end_line or 0, span.end_column or 0,
+            d.message, d.json_path)
 
 
 def default_target(formats: Mapping[str, FileFormat | None], main: str | None = None) -> Runtime:
@@ -180,7 +187,7 @@ def lint_project(
         return code in ran or (code not in rule_codes and code in codes.CODES)
 
     kept, suppressed = suppress(diags, project.documents, checked=checked, config=config)
-    return LintResult(diagnostics=sorted(set(kept)), target=target, rules_run=ran,
+    return LintResult(diagnostics=sorted(set(kept), key=sort_key), target=target, rules_run=ran,
                       suppressed=suppressed)
 
 
