@@ -467,6 +467,11 @@ def versions(
     raise typer.Exit(EXIT_CLEAN)
 
 
+from composekit.commands import test_cmd  # noqa: E402  (light: imports the harness lazily)
+
+app.command("test")(test_cmd.test)
+
+
 def main() -> NoReturn:
     """Console entry point: run the app and turn any escape into exit code 2."""
     try:
