@@ -8,7 +8,10 @@ reference:
   (not ``container:``), ``network_mode``/``ipc``/``pid``/``uts``/``cgroup``
   ``service:NAME`` or ``extends`` (same file) that is not defined;
 * ``CK114`` a reference from an enabled service to a service that only an
-  inactive profile enables (Compose reports it as undefined);
+  inactive profile enables (Compose reports it as undefined), unless the
+  service's own ``depends_on`` entry for it says ``required: false`` (Compose
+  keeps that entry, and it covers the ``links``, ``volumes_from`` and
+  ``service:`` references to the same service);
 * ``CK102``-``CK105`` a network, named volume, secret (also ``build.secrets``)
   or config used by a service but not declared at the top level;
 * ``CK106`` a cycle through those service references, named in full
@@ -19,6 +22,9 @@ reference:
   ``[a-zA-Z0-9._-]`` (Compose's schema refuses it; network names are free).
 
 Every error here is a file that Compose v2 refuses; the messages say so.
+Compose checks only the services that the active profiles enable: the same
+problems in a disabled service (or a cycle through one) are warnings, since
+Compose refuses the file only once one of its profiles is active.
 """
 
 from __future__ import annotations
@@ -43,15 +49,21 @@ _NAMESPACES = ("network_mode", "ipc", "pid", "uts", "cgroup")
 
 
 class Reference:
-    """One reference from a service to another service, with where it is written."""
+    """One reference from a service to another service, with where it is written.
 
-    __slots__ = ("kind", "path", "source", "target")
+    ``required`` is false only for a ``depends_on`` entry that says
+    ``required: false``.
+    """
 
-    def __init__(self, source: str, target: str, kind: str, path: KeyPath) -> None:
+    __slots__ = ("kind", "path", "required", "source", "target")
+
+    def __init__(self, source: str, target: str, kind: str, path: KeyPath,
+                 required: bool = True) -> None:
         self.source = source
         self.target = target
         self.kind = kind
         self.path = path
+        self.required = required
 
     def __repr__(self) -> str:
         return f"Reference({self.source!r} -> {self.target!r} via {self.kind} at {self.path})"
@@ -72,8 +84,10 @@ def service_references(name: str, service: Mapping[str, Any]) -> Iterator[Refere
         for index, target in enumerate(depends):
             yield Reference(name, str(target), "depends_on", (*base, "depends_on", index))
     elif isinstance(depends, Mapping):
-        for target in depends:
-            yield Reference(name, str(target), "depends_on", (*base, "depends_on", str(target)))
+        for target, entry in depends.items():
+            required = not (isinstance(entry, Mapping) and entry.get("required") is False)
+            yield Reference(name, str(target), "depends_on", (*base, "depends_on", str(target)),
+                            required)
     for index, link in enumerate(_list(service.get("links"))):
         parts = str(link).split(":")
         target = parts[0] if len(parts) == 2 else str(link)
@@ -157,32 +171,57 @@ class _Checker:
                         "'.', '_' and '-'; compose refuses the file",
                     )
 
+    def _profiles_of(self, name: str) -> str:
+        wanted = self.services[name].get("profiles")
+        items = wanted if isinstance(wanted, list) else [wanted] if wanted else []
+        return ", ".join(str(p) for p in items)
+
+    def _refusal(self, name: str) -> tuple[str, Severity | None]:
+        """How to end a message about service ``name``, and its severity.
+
+        Compose checks only enabled services: in a disabled one the problem
+        is a warning, since Compose refuses the file once its profile is on.
+        """
+        if name in self.enabled:
+            return "compose refuses the file", None
+        return self._once_enabled([name]), Severity.WARNING
+
+    def _once_enabled(self, names: list[str]) -> str:
+        which = ", ".join(f'"{n}" (profiles: {self._profiles_of(n)})' for n in names)
+        return (f"compose checks only enabled services, and refuses the file once {which} "
+                f"{'is' if len(names) == 1 else 'are'} enabled")
+
     def service_refs(self) -> None:
         for name, service in self.services.items():
-            for ref in service_references(name, service):
+            refs = list(service_references(name, service))
+            # Compose folds links, volumes_from and service: references into depends_on
+            # unless depends_on names the service already: its `required` covers them all.
+            optional = {r.target for r in refs if r.kind == "depends_on" and not r.required}
+            end, severity = self._refusal(name)
+            for ref in refs:
                 if ref.target not in self.services:
                     what = "extends" if ref.kind == "extends" else "depends on"
                     self.report(
                         "undefined-service", ref.path,
                         f'service "{name}" {what} undefined service "{ref.target}" '
-                        f"({ref.kind}); compose refuses the file",
+                        f"({ref.kind}); {end}",
+                        severity=severity if ref.kind != "extends" else None,
                     )
                 elif (
                     ref.kind != "extends"
                     and name in self.enabled
                     and ref.target not in self.enabled
+                    and ref.target not in optional
                 ):
-                    wanted = ", ".join(
-                        str(p) for p in self.services[ref.target].get("profiles") or []
-                    )
+                    wanted = self._profiles_of(ref.target)
                     active = ", ".join(sorted(self.profiles)) or "none"
                     self.report(
                         "disabled-dependency", ref.path,
                         f'service "{name}" depends on service "{ref.target}", which only '
                         f"profile(s) {wanted} enable (active: {active}); compose refuses the "
                         "file as if it were undefined",
-                        help=f"activate a profile of {ref.target!r} or give {name!r} the same "
-                        "profiles",
+                        help=f"activate a profile of {ref.target!r}, give {name!r} the same "
+                        "profiles, or mark the dependency `required: false`",
                     )
 
     def resources(self) -> None:
@@ -193,6 +232,7 @@ class _Checker:
         }
         for name, service in self.services.items():
             base: KeyPath = ("services", name)
+            end, severity = self._refusal(name)
             nets = service.get("networks")
             if isinstance(nets, list):
                 items: list[tuple[str, KeyPath]] = [
@@ -206,16 +246,16 @@ class _Checker:
                 if net != "default" and net not in declared["networks"]:
                     self.report(
                         "undefined-network", path,
-                        f'service "{name}" refers to undefined network {net}; '
-                        "compose refuses the file",
+                        f'service "{name}" refers to undefined network {net}; {end}',
+                        severity=severity,
                     )
             for index, mount in enumerate(_list(service.get("volumes"))):
                 source = _named_volume(mount)
                 if source is not None and source not in declared["volumes"]:
                     self.report(
                         "undefined-volume", (*base, "volumes", index),
-                        f'service "{name}" refers to undefined volume {source}; '
-                        "compose refuses the file",
+                        f'service "{name}" refers to undefined volume {source}; {end}',
+                        severity=severity,
                         help="declare it under the top-level 'volumes:' key, or write a path "
                         "starting with ./ or / for a bind mount",
                     )
@@ -235,22 +275,34 @@ class _Checker:
                     if str(source) not in declared[section]:
                         self.report(
                             slug, (*base, *where, index),
-                            f'service "{name}" refers to undefined {label} {source}; '
-                            "compose refuses the file",
+                            f'service "{name}" refers to undefined {label} {source}; {end}',
+                            severity=severity,
                         )
 
     def cycles(self) -> None:
+        """Report each dependency cycle once, at the reference that closes it.
+
+        Cycles among enabled services are errors; a cycle through a disabled
+        service is a warning (Compose checks only the enabled ones).
+        """
         graph: dict[str, list[Reference]] = {name: [] for name in self.services}
         for name, service in self.services.items():
             for ref in service_references(name, service):
                 if ref.kind != "extends" and ref.target in self.services:
                     graph[name].append(ref)
         seen_cycles: set[tuple[str, ...]] = set()
+        self._find_cycles(graph, self.enabled, seen_cycles)
+        self._find_cycles(graph, set(self.services), seen_cycles)
+
+    def _find_cycles(self, graph: Mapping[str, list[Reference]], nodes: Collection[str],
+                     seen_cycles: set[tuple[str, ...]]) -> None:
         done: set[str] = set()
 
-        def visit(node: str, stack: list[str], edges: list[Reference]) -> None:
+        def visit(node: str, stack: list[str]) -> None:
             stack.append(node)
             for ref in sorted(graph[node], key=lambda r: r.target):
+                if ref.target not in nodes:
+                    continue
                 if ref.target in stack:
                     start = stack.index(ref.target)
                     members = stack[start:]
@@ -258,20 +310,28 @@ class _Checker:
                     key = tuple(members[pivot:] + members[:pivot])
                     if key not in seen_cycles:
                         seen_cycles.add(key)
-                        chain = " -> ".join([*members, ref.target])
-                        self.report(
-                            "dependency-cycle", ref.path,
-                            f"dependency cycle detected: {chain} (closed by {ref.kind} of "
-                            f'"{node}"); compose refuses the file',
-                        )
+                        self._report_cycle(members, ref, node)
                 elif ref.target not in done:
-                    visit(ref.target, stack, [*edges, ref])
+                    visit(ref.target, stack)
             stack.pop()
             done.add(node)
 
-        for name in sorted(graph):
+        for name in sorted(nodes):
             if name not in done:
-                visit(name, [], [])
+                visit(name, [])
+
+    def _report_cycle(self, members: list[str], ref: Reference, node: str) -> None:
+        chain = " -> ".join([*members, ref.target])
+        disabled = [m for m in members if m not in self.enabled]
+        if disabled:
+            end, severity = self._once_enabled(sorted(disabled)), Severity.WARNING
+        else:
+            end, severity = "compose refuses the file", None
+        self.report(
+            "dependency-cycle", ref.path,
+            f'dependency cycle detected: {chain} (closed by {ref.kind} of "{node}"); {end}',
+            severity=severity,
+        )
 
 
 def _named_volume(mount: Any) -> str | None:

@@ -75,18 +75,6 @@ def test_enough_cases() -> None:
     assert len(REFUSED) >= 5
 
 
-#: Error findings composekit still makes on projects Compose accepts, by case, each with why.
-#: An entry that stops matching fails the test, so the list only shrinks.
-KNOWN_FALSE_ERRORS: dict[str, tuple[str, str]] = {
-    "profiles-none": (
-        "CK114",
-        "crossref.check_references ignores `required: false` on a depends_on entry whose "
-        "service a profile disables; Compose keeps the entry and accepts the project",
-    ),
-    "profiles-flag": ("CK114", "same as profiles-none"),
-}
-
-
 #: Cases whose configuration still differs from Compose's, each with why (strict xfail:
 #: a fix makes the test fail until the entry is removed).
 KNOWN_CONFIG_GAPS: dict[str, str] = {
@@ -108,14 +96,7 @@ def test_loader_matches_compose(case: str, monkeypatch: pytest.MonkeyPatch) -> N
     project, diagnostics = load_case(case_dir, monkeypatch)
     assert project is not None
     assert project.config == expected_config(case_dir)
-    errors = [d for d in diagnostics if d.severity >= Severity.ERROR]
-    known = KNOWN_FALSE_ERRORS.get(case)
-    if known is None:
-        assert errors == []
-    else:
-        code, why = known
-        assert errors, f"fixed? remove {case} from KNOWN_FALSE_ERRORS ({why})"
-        assert {d.code for d in errors} == {code}, why
+    assert [d for d in diagnostics if d.severity >= Severity.ERROR] == []
 
 
 @pytest.mark.parametrize("case", REFUSED)

@@ -159,7 +159,8 @@ def test_diamond_is_not_a_cycle() -> None:
 
 
 def test_no_services_is_only_a_warning() -> None:
-    for config in ({"services": {}}, {"name": "x"}):
+    configs: list[dict[str, Any]] = [{"services": {}}, {"name": "x"}]
+    for config in configs:
         findings = check(config)
         assert [(d.code, d.severity) for d in findings] == [("CK109", Severity.WARNING)]
         assert "no service selected" in findings[0].message
@@ -219,3 +220,92 @@ def test_origin_is_asked_for_the_reference_path() -> None:
                                 origin)
     assert ("services", "web", "depends_on", 0) in origin.asked
     assert findings[0].span == Span(5, 3)
+
+
+def test_not_required_dependency_on_a_disabled_service_is_accepted() -> None:
+    web: dict[str, Any] = {
+        "image": "x", "links": ["dbg"], "volumes_from": ["dbg:ro"],
+        "network_mode": "service:dbg",
+        "depends_on": {"dbg": {"condition": "service_started", "required": False}},
+    }
+    config = {"services": {"web": web, "dbg": {"image": "x", "profiles": ["debug"]}}}
+    # Compose folds links, volumes_from and service: into depends_on unless the service
+    # is named there already: `required: false` covers every reference to it
+    assert check(config) == []
+    web["depends_on"] = {"dbg": {"condition": "service_started"}}
+    assert sorted(codes(check(config))) == [
+        ("CK114", "$.services.web.depends_on.dbg"),
+        ("CK114", "$.services.web.links[0]"),
+        ("CK114", "$.services.web.network_mode"),
+        ("CK114", "$.services.web.volumes_from[0]"),
+    ]
+
+
+def test_not_required_only_covers_its_own_target() -> None:
+    findings = check({"services": {
+        "web": {"image": "x", "links": ["other"],
+                "depends_on": {"dbg": {"condition": "service_started", "required": False}}},
+        "dbg": {"image": "x", "profiles": ["debug"]},
+        "other": {"image": "x", "profiles": ["debug"]},
+    }})
+    assert codes(findings) == [("CK114", "$.services.web.links[0]")]
+    assert "required: false" in (findings[0].help or "")
+
+
+def test_not_required_does_not_excuse_an_undefined_service() -> None:
+    findings = check({"services": {"web": {
+        "image": "x", "depends_on": {"db": {"condition": "service_started", "required": False}},
+    }}})
+    assert [(d.code, d.severity) for d in findings] == [("CK101", Severity.ERROR)]
+
+
+def test_problems_in_a_disabled_service_are_warnings() -> None:
+    config = {"services": {
+        "web": {"image": "x"},
+        "tool": {"image": "x", "profiles": ["tools", "debug"], "depends_on": ["missing"],
+                 "networks": ["nonet"], "volumes": ["novol:/d"], "secrets": ["nos"],
+                 "configs": ["noc"]},
+    }}
+    findings = check(config)
+    assert sorted(d.code for d in findings) == ["CK101", "CK102", "CK103", "CK104", "CK105"]
+    assert {d.severity for d in findings} == {Severity.WARNING}
+    assert all('once "tool" (profiles: tools, debug) is enabled' in d.message
+               for d in findings)
+    enabled = check(config, profiles=("debug",))
+    assert {d.severity for d in enabled} == {Severity.ERROR}
+    assert all(d.message.endswith("compose refuses the file") for d in enabled)
+
+
+def test_extends_of_an_undefined_service_is_an_error_even_when_disabled() -> None:
+    findings = check({"services": {
+        "web": {"image": "x"},
+        "tool": {"image": "x", "profiles": ["tools"], "extends": "nope"},
+    }})
+    assert [(d.code, d.severity) for d in findings] == [("CK101", Severity.ERROR)]
+
+
+def test_cycle_through_a_disabled_service_is_a_warning() -> None:
+    config = {"services": {
+        "web": {"image": "x",
+                "depends_on": {"a": {"condition": "service_started", "required": False}}},
+        "a": {"image": "x", "profiles": ["p"], "depends_on": ["web"]},
+    }}
+    findings = check(config)
+    assert [(d.code, d.severity) for d in findings] == [("CK106", Severity.WARNING)]
+    assert 'once "a" (profiles: p) is enabled' in findings[0].message
+    # enabled, the optional edge still closes the cycle
+    findings = check(config, profiles=("p",))
+    assert [(d.code, d.severity) for d in findings] == [("CK106", Severity.ERROR)]
+
+
+def test_cycle_among_enabled_services_reported_once_as_an_error() -> None:
+    findings = check({"services": {
+        "a": {"image": "x", "depends_on": ["b"]},
+        "b": {"image": "x", "depends_on": ["a", "c"]},
+        "c": {"image": "x", "profiles": ["p"], "depends_on": ["b"]},
+    }})
+    cycles = [d for d in findings if d.code == "CK106"]
+    assert sorted((d.severity, d.message.split(" (")[0]) for d in cycles) == [
+        (Severity.WARNING, "dependency cycle detected: b -> c -> b"),
+        (Severity.ERROR, "dependency cycle detected: a -> b -> a"),
+    ]
