@@ -402,8 +402,11 @@ def _load_toml(path: str, text: str) -> tuple[dict[str, Any], dict[tuple[PathPar
     except tomllib.TOMLDecodeError as exc:
         detail = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", detail)
-        where = f"{path}:{m.group(1)}:{m.group(2)}" if m else path
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", detail)
+        if m:
+            where = f"{path}:{m.group(1)}:{m.group(2)}"
+        else:  # "(at end of document)"
+            where = f"{path}:{text.count(chr(10)) + 1}:{len(text) - text.rfind(chr(10))}"
+        detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", detail)
         raise ConfigError(f"{where}: not valid TOML: {detail}") from None
     return data, toml_key_positions(text)
 
@@ -473,18 +476,23 @@ def _read_source(path: str) -> _Source | None:
         if os.path.basename(path) == PYPROJECT:
             return None
         return _Source(path, data, (), positions)
-    from composekit.yamlio import parse_text
+    return _yaml_source(path, text)
 
-    doc, diags = parse_text(text, path)
-    if any(d.code == "CK004" for d in diags):  # empty, or only comments: the defaults
-        return _Source(path, {})
-    errors = [d for d in diags if d.severity >= Severity.ERROR]
-    if doc is None or errors:
-        first = errors[0] if errors else diags[0] if diags else None
-        detail = (f"{first.span.line}:{first.span.column}: {first.message}" if first
-                  else " unreadable")
-        raise ConfigError(f"{path}:{detail}")
-    return _Source(path, doc.data, tree=doc.data)
+
+def _yaml_source(path: str, text: str) -> _Source:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    except YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    return _Source(path, data, tree=data)
 
 
 def load_config(path: str) -> LintConfig:
