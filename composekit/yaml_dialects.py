@@ -792,5 +792,5 @@ def dialect_diagnostics(tree: Any, path: str) -> list[Diagnostic]:
         span = Span(site.line0 + 1, site.col0 + 1, site.line0 + 1, site.col0 + 1 + len(text))
         out.append(codes.make(code, path, span, message, json_path=json_path(site.parts),
                               help=_HELP[code].format(t=text)))
-    out.sort()
+    out.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     return out

@@ -232,10 +232,15 @@ def parse_bytes(raw: bytes, path: str, *,
         return None, diags
     doc, more = _parse(text, path)
     diags.extend(more)
-    diags.sort()
+    diags.sort(key=_order)
     if doc is not None:
         doc.diagnostics = diags
     return doc, diags
+
+
+def _order(diag: Diagnostic) -> tuple[str, int, int, str]:
+    # Not Diagnostic's own order: Span compares end_line None with int and raises.
+    return (diag.path, diag.span.line, diag.span.column, diag.code)
 
 
 def _looks_utf16(raw: bytes) -> str | None:
@@ -269,7 +274,7 @@ def parse_text(text: str, path: str, *,
         text = text[1:]
     doc, more = _parse(text, path)
     diags.extend(more)
-    diags.sort()
+    diags.sort(key=_order)
     if doc is not None:
         doc.diagnostics = diags
     return doc, diags
