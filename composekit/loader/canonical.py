@@ -37,11 +37,13 @@ import re
 import shlex
 import struct
 from collections.abc import Callable, Collection, Iterable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
+from composekit.loader.merge import go_format
 
 __all__ = [
     "CanonicalError",
@@ -49,6 +51,7 @@ __all__ = [
     "canonicalize",
     "format_duration",
     "is_service_enabled",
+    "json_float",
     "parse_bytes",
     "parse_duration",
     "parse_port",
@@ -76,28 +79,15 @@ class CanonicalError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def _go_float(value: float) -> str:
-    """Go's ``strconv.FormatFloat(v, 'g', -1, 64)`` closely enough for configs."""
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        digits = exp.lstrip("+-").lstrip("0") or "0"
-        return f"{mantissa}e{sign}{digits.zfill(2)}"
-    return text
-
-
 def _str(value: Any) -> str:
-    """Stringify a YAML scalar the way Compose does (``true``, ``1``, ``1.5``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return _go_float(value)
+    """Stringify a YAML scalar the way Compose does (``true``, ``1``, ``1.5``, ``1e+06``).
+
+    Numbers go through Go's ``%v`` (:func:`composekit.loader.merge.go_format`):
+    a float from ``1e6`` on, or below ``1e-4``, is written in exponent form.
+    """
     if value is None:
         return ""
-    return str(value)
+    return go_format(value)
 
 
 def _float32(value: Any) -> float | int:
@@ -1322,7 +1312,7 @@ def canonicalize(
 
     for key, value in config.items():
         if isinstance(key, str) and key.startswith("x-"):
-            out[key] = copy.deepcopy(value)
+            out[key] = _any_value(value)
     result = _escape_dollars(_sorted_map(out))
     return result, conv.diagnostics
 
@@ -1375,6 +1365,16 @@ def _resource(
     return _shape(res, layout)
 
 
+def _any_value(value: Any) -> Any:
+    """A free-form value (an extension) as Go prints an ``any``: maps sorted by key."""
+    if isinstance(value, Mapping):
+        items = {_str(k): _any_value(v) for k, v in value.items()}
+        return {k: items[k] for k in sorted(items)}
+    if isinstance(value, list):
+        return [_any_value(v) for v in value]
+    return value
+
+
 def _escape_dollars(value: Any) -> Any:
     """Compose prints every ``$`` as ``$$`` so that its output can be loaded again."""
     if isinstance(value, str):
@@ -1389,14 +1389,72 @@ def _escape_dollars(value: Any) -> Any:
 def to_json(document: Any) -> str:
     """Render a canonical document exactly as ``docker compose config --format json``.
 
-    Go's encoder indents by two spaces, keeps non-ASCII characters and escapes
-    ``<``, ``>`` and ``&``.
+    Go's encoder indents by two spaces, keeps non-ASCII characters, escapes
+    ``<``, ``>``, ``&``, U+2028 and U+2029, and writes floats in fixed
+    notation from ``1e-6`` up to ``1e21`` (``0.00001``, ``1000000``) and in
+    exponent form outside (``1e-7``, ``1e+21``).
     """
-    text = json.dumps(document, indent=2, ensure_ascii=False)
+    out: list[str] = []
+    _encode(document, "", out)
+    return "".join(out)
+
+
+def _encode(value: Any, indent: str, out: list[str]) -> None:
+    if isinstance(value, Mapping):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            out.append(f'{"," if index else ""}\n{inner}{_json_string(_str(key))}: ')
+            _encode(item, inner, out)
+        out.append(f"\n{indent}}}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(f'{"," if index else ""}\n{inner}')
+            _encode(item, inner, out)
+        out.append(f"\n{indent}]")
+    elif isinstance(value, str):
+        out.append(_json_string(value))
+    elif value is None or isinstance(value, bool):
+        out.append("null" if value is None else "true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float):
+        out.append(json_float(value))
+    else:
+        out.append(_json_string(str(value)))
+
+
+def _json_string(text: str) -> str:
     return (
-        text.replace("<", "\\u003c")
+        json.dumps(text, ensure_ascii=False)
+        .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def json_float(value: float) -> str:
+    """A float as Go's ``encoding/json`` writes it (shortest digits that read back).
+
+    Fixed notation for ``1e-6 <= |value| < 1e21``, else the exponent form of
+    ``%v`` with a one-digit negative exponent unpadded (``1e-7``, not ``1e-07``).
+    Go refuses NaN and infinities; they are written as ``%v`` does.
+    """
+    magnitude = abs(value)
+    if not math.isfinite(value) or (magnitude and not 1e-6 <= magnitude < 1e21):
+        text = go_format(value)
+        mantissa, sep, exponent = text.partition("e")
+        if sep and exponent.startswith("-0"):
+            exponent = "-" + exponent[2:]
+        return f"{mantissa}{sep}{exponent}"
+    return format(Decimal(repr(value)).normalize(), "f")

@@ -29,6 +29,7 @@ import pytest
 
 from composekit.diagnostics import Severity
 from composekit.loader import load_project
+from composekit.loader.canonical import to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "loader"
@@ -46,12 +47,15 @@ def case_args(case_dir: Path) -> dict[str, Any]:
     return data
 
 
-def expected_config(case_dir: Path) -> dict[str, Any]:
+def expected_text(case_dir: Path) -> str:
     text = (case_dir / "expected.config.json").read_text()
-    text = (text.replace("@CASE_DIR@", str(case_dir))
+    return (text.replace("@CASE_DIR@", str(case_dir))
             .replace("@PARENT_DIR@", str(case_dir.parent))
             .replace("@HOME@", FAKE_HOME))
-    data = json.loads(text)
+
+
+def expected_config(case_dir: Path) -> dict[str, Any]:
+    data = json.loads(expected_text(case_dir))
     assert isinstance(data, dict)
     return data
 
@@ -75,27 +79,14 @@ def test_enough_cases() -> None:
     assert len(REFUSED) >= 5
 
 
-#: Cases whose configuration still differs from Compose's, each with why (strict xfail:
-#: a fix makes the test fail until the entry is removed).
-KNOWN_CONFIG_GAPS: dict[str, str] = {
-    "env-float-format": (
-        "canonical.py prints float values like 1e6 as '1000000'; Go's fmt (and Compose) "
-        "print '1e+06' and '1.234567e+06' (exponent form from 1e6 on)"
-    ),
-}
-
-
-def _accepted_cases() -> list[Any]:
-    return [pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_CONFIG_GAPS[c], strict=True))
-            if c in KNOWN_CONFIG_GAPS else c for c in ACCEPTED]
-
-
-@pytest.mark.parametrize("case", _accepted_cases())
+@pytest.mark.parametrize("case", ACCEPTED)
 def test_loader_matches_compose(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     case_dir = FIXTURES / case
     project, diagnostics = load_case(case_dir, monkeypatch)
     assert project is not None
     assert project.config == expected_config(case_dir)
+    # byte for byte too: key order, number formatting, escapes
+    assert to_json(project.config) + "\n" == expected_text(case_dir)
     assert [d for d in diagnostics if d.severity >= Severity.ERROR] == []
 
 
@@ -164,7 +155,7 @@ def test_committed_output_is_current(case: str, compose_v2_available: str,
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("case", _accepted_cases())
+@pytest.mark.parametrize("case", ACCEPTED)
 def test_loader_matches_live_compose(case: str, compose_v2_available: str, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The same comparison against a fresh run, in a fresh copy (catches stale fixtures)."""

@@ -16,6 +16,7 @@ from composekit.loader.canonical import (
     CanonicalError,
     canonicalize,
     format_duration,
+    json_float,
     parse_bytes,
     parse_duration,
     parse_port,
@@ -28,7 +29,7 @@ ENV = {"HOME": "/home/me"}
 
 
 def canon(
-    services: dict[str, Any], environ: dict[str, str] | None = None, **top: Any
+    services: dict[str, Any], environ: dict[str, str] | None = None, /, **top: Any
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
     config = {"services": services, **top}
     return canonicalize(
@@ -224,7 +225,7 @@ def _reader(files: dict[str, dict[str, str | None]]) -> Any:
 def test_env_file_inlined_with_precedence(tmp_path: Any) -> None:
     (tmp_path / "a.env").write_text("")
     (tmp_path / "b.env").write_text("")
-    files = {
+    files: dict[str, dict[str, str | None]] = {
         str(tmp_path / "a.env"): {"X": "a", "Y": "a", "BARE": None, "GONE": None},
         str(tmp_path / "b.env"): {"Y": "b"},
     }
@@ -430,6 +431,41 @@ def test_dollars_escaped_in_keys_and_values_and_extensions_kept_at_top_only() ->
     assert "x-drop" not in result["services"]["s"]
     assert result["x-keep"] == "a$$b"
     assert list(result) == ["name", "networks", "services", "x-keep"]
+
+
+def test_numbers_become_strings_as_go_percent_v_writes_them() -> None:
+    svc = service({
+        "environment": {"M": 1000000.0, "S": 1234567.0, "K": 123456.0, "E": 0.00001,
+                        "Z": -0.0, "I": float("inf"), "B": 12345678901234567890},
+        "labels": {"l": 1e6}, "sysctls": {"s": 2e6},
+        "build": {"context": ".", "args": {"A": 3e6}},
+        "logging": {"options": {"o": 4e6}},
+    })
+    assert svc["environment"] == {"B": "12345678901234567890", "E": "1e-05", "I": "+Inf",
+                                  "K": "123456", "M": "1e+06", "S": "1.234567e+06", "Z": "-0"}
+    assert svc["labels"] == {"l": "1e+06"}
+    assert svc["sysctls"] == {"s": "2e+06"}
+    assert svc["build"]["args"] == {"A": "3e+06"}
+    assert svc["logging"]["options"] == {"o": "4e+06"}
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.00001, "0.00001"), (1e-6, "0.000001"), (1e-7, "1e-7"), (5e-324, "5e-324"),
+     (1e20, "100000000000000000000"), (1e21, "1e+21"), (1.2345678901234569e23,
+     "1.2345678901234569e+23"), (1000000.0, "1000000"), (-0.0, "-0"), (0.5, "0.5"),
+     (-9223372036854775808.0, "-9223372036854776000")],
+)
+def test_json_floats_as_go_encoding_json(value: float, text: str) -> None:
+    assert json_float(value) == text
+    assert to_json([value]) == f"[\n  {text}\n]"
+
+
+def test_extensions_are_printed_with_maps_sorted() -> None:
+    result, _ = canon({"s": {"image": "x"}}, **{"x-e": {"b": 1, "a": {"d": [{"z": 1, "y": 2}],
+                                                                        "c": 0}}})
+    assert to_json(result["x-e"]) == to_json({"a": {"c": 0, "d": [{"y": 2, "z": 1}]}, "b": 1})
+    assert list(result["x-e"]) == ["a", "b"]
 
 
 def test_to_json_matches_go_encoder() -> None:
