@@ -485,9 +485,10 @@ class _Reader:
                                       lambda v, p: self.string(v, p, "name"), None),
                 "where": self.where((*parts, kind)),
             }
-            read = {"http": self._http, "tcp": self._tcp, "exec": self._exec,
-                    "log": self._log}[kind]
-            check: Check = read(node, parts, common)
+            readers: dict[str, Callable[[CommentedMap, tuple[PathPart, ...], dict[str, Any]],
+                                        Check]] = {
+                "http": self._http, "tcp": self._tcp, "exec": self._exec, "log": self._log}
+            check = readers[kind](node, parts, common)
         except _Invalid:
             return None
         self.refs.append(ServiceRef(check.service, self.path, self.span((*parts, kind)),

@@ -309,26 +309,11 @@ class ComposeEnv:
         self._context = selection.project_dir
         if not self.lint:
             return []
-        from composekit.checker import CheckOptions, Target, check_target
-
-        started = time.monotonic()
         self._stage("lint", "lint " + ", ".join(self.compose_files))
-        result = check_target(
-            Target(files=tuple(self.files), project_dir=self.project_dir),
-            CheckOptions(env_files=tuple(self.env_files), profiles=tuple(self.profiles),
-                         environ=self.environ),
-        )
-        self.lint_diagnostics = list(result.diagnostics)
-        errors = [d for d in result.diagnostics if d.severity >= Severity.ERROR]
-        others = len(result.diagnostics) - len(errors)
-        text = _render_diagnostics(result.diagnostics)
-        took = time.monotonic() - started
-        if errors:
-            return [failed("lint", "lint",
-                           f"{len(errors)} error(s) in the Compose files; not starting the stack",
-                           duration=took, details=text)]
-        note = f"clean, {others} warning(s)" if others else "clean"
-        return [passed("lint", "lint", note, duration=took, details=text)]
+        outcome, self.lint_diagnostics = lint_outcome(
+            self.files, self.project_dir, env_files=self.env_files, profiles=self.profiles,
+            environ=self.environ, runtime="compose-v2")
+        return [outcome]
 
     def _config_step(self) -> list[Outcome]:
         from composekit.testing._driver import ComposeDriver, ProcessRunner
@@ -362,11 +347,8 @@ class ComposeEnv:
             project_name=self.project_name, runner=self._runner,
         )
         self.compose_files = files
-        if override:
-            config, error = self._read_config(self._driver)
-            if config is None:
-                return [failed("config", "compose config",
-                               f"docker compose config refused the image map override: {error}")]
+        for name, spec in override.items():
+            config["services"][name]["image"] = spec["image"]
         self.config = config
         known = set(self._services_config())
         unknown = [s for s in (self.selected or []) + self.declared_one_shot if s not in known]
@@ -458,7 +440,7 @@ class ComposeEnv:
         try:
             while True:
                 now = time.monotonic()
-                for event in tracker.update(self.containers(), now - started):
+                for event in tracker.update(self.containers(), now - self._t0):
                     self._emit(event)
                 up_done = not thread.is_alive()
                 if up_done and errors:
@@ -471,17 +453,18 @@ class ComposeEnv:
                     timed_out = True
                     break
                 if now - last_summary >= SUMMARY_INTERVAL:
-                    self._emit(tracker.summary(now - started))
+                    self._emit(tracker.summary(now - self._t0))
                     last_summary = now
                 time.sleep(min(POLL_INTERVAL, max(0.0, deadline - now)))
         finally:
             if thread.is_alive() and self._runner is not None:
                 self._runner.stop_all()
             thread.join(timeout=30)
-        return self._up_outcomes(tracker, errors, timed_out, time.monotonic() - started)
+        return self._up_outcomes(tracker, errors, timed_out, time.monotonic() - started,
+                                 started - self._t0)
 
     def _up_outcomes(self, tracker: ReadinessTracker, errors: Sequence[BaseException],
-                     timed_out: bool, took: float) -> list[Outcome]:
+                     timed_out: bool, took: float, offset: float) -> list[Outcome]:
         outcomes: list[Outcome] = []
         up_error = _error_text(errors[0]) if errors else ""
         if up_error and not timed_out:
@@ -491,9 +474,9 @@ class ComposeEnv:
             state = tracker.states.get(service)
             name = f"service {service}"
             if state is not None and state.phase is Phase.READY:
-                after = tracker.ready_after(service)
-                outcomes.append(passed("service", name, f"{state.text} after {after or 0:.1f}s",
-                                       service=service, duration=after or 0.0))
+                after = max(0.0, (tracker.ready_after(service) or offset) - offset)
+                outcomes.append(passed("service", name, f"{state.text} after {after:.1f}s",
+                                       service=service, duration=after))
                 continue
             text = state.text if state is not None else "no container"
             details = self._health_details(state.containers if state else ())
@@ -908,6 +891,36 @@ class ComposeEnv:
 
 
 # ---------------------------------------------------------------------- module helpers
+
+
+def lint_outcome(files: Sequence[str], project_dir: str | None, *, env_files: Sequence[str],
+                 profiles: Sequence[str], environ: Mapping[str, str],
+                 runtime: str) -> tuple[Outcome, list[Diagnostic]]:
+    """Lint the project as ``composekit lint --target RUNTIME`` would; errors fail the outcome."""
+    from composekit.checker import CheckOptions, LintOptions, Target, check_target
+    from composekit.errors import ComposekitError
+    from composekit.lint.rule import Runtime
+
+    started = time.monotonic()
+    try:
+        result = check_target(
+            Target(files=tuple(files), project_dir=project_dir),
+            CheckOptions(env_files=tuple(env_files), profiles=tuple(profiles), environ=environ,
+                         lint=LintOptions(target=Runtime(runtime))),
+        )
+    except ComposekitError as exc:
+        return failed("lint", "lint", f"cannot lint: {exc}",
+                      duration=time.monotonic() - started), []
+    diags = list(result.diagnostics)
+    errors = [d for d in diags if d.severity >= Severity.ERROR]
+    took = time.monotonic() - started
+    text = _render_diagnostics(diags)
+    if errors:
+        return failed("lint", "lint", f"{len(errors)} error(s) in the Compose files; "
+                                      "refusing to start them", duration=took,
+                      details=text), diags
+    note = f"no errors ({_plural(len(diags), 'other finding')})" if diags else "clean"
+    return passed("lint", "lint", note, duration=took, details=text), diags
 
 
 def _image_map(value: ImageMap | Mapping[str, str] | Sequence[str] | None) -> ImageMap:

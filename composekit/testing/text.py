@@ -17,7 +17,7 @@ def format_outcome(outcome: Outcome, *, color: bool = False) -> str:
     if color:
         label = f"{_COLORS[outcome.status]}{label}{_RESET}"
     lines = [f"{label}  {outcome.name}: {outcome.message}"]
-    if outcome.failed or outcome.kind == "lint":
+    if outcome.failed:
         lines.extend(f"{INDENT}{ln}" for ln in outcome.details.splitlines())
     if outcome.logs:
         lines.append(f"{INDENT}--- last log lines of {outcome.service} ---")

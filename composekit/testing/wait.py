@@ -100,7 +100,7 @@ def classify_container(c: ContainerState, *, one_shot: bool, has_healthcheck: bo
                                   f"last exit code {code}")
         return Phase.WAITING, f"restarting ({c.restart_count} restarts)"
     if state == "created":
-        return Phase.WAITING, "created, not started (waiting for its dependencies?)"
+        return Phase.WAITING, "created, not started yet"
     if state == "paused":
         return Phase.FAILED, "paused"
     if state == "removing":
