@@ -705,7 +705,7 @@ def _check_keys(node: Any, state: _State, parents: dict[int, tuple[Any, int]]) -
         kind: str | None = None
         if _plain(key_node):
             reading = read_plain(text, "compose-v2")
-            if not isinstance(reading, str):
+            if type(reading) is not str:  # a Timestamp is a str subclass
                 kind = _kind(reading)
         elif _explicit_tag(key_node) and key_node.tag in _CORE_NON_STRING:
             kind = f"a !!{key_node.tag.rsplit(':', 1)[-1]} value"
@@ -1014,14 +1014,26 @@ _EXPLAIN = (
      "unexpected {0} here: check the indentation of this line and the line before"),
     (re.compile(r"could not find expected ':'"),
      "a key without ':' (or a multi-line value that is not indented)"),
+    (re.compile(r"expected ',' or '([\]}])', but got '([^']*)'"),
+     "expected ',' or '{0}' but found {1}: is the closing '{0}' missing?"),
+    (re.compile(r"expected a mapping or list of mappings for merging, but found (\w+)"),
+     "'<<' merges mappings, but its value here is a {0}"),
+    (re.compile(r"expected a mapping for merging, but found (\w+)"),
+     "'<<' merges mappings, but this item of its list is a {0}"),
 )
+_TOKEN_NAMES = {
+    "<scalar>": "a value", "<stream end>": "the end of the file",
+    "<block mapping start>": "a new mapping", "<block sequence start>": "a new list",
+    "<block end>": "the end of the block", "<document start>": "'---'", ":": "':'",
+    "-": "'-'", "?": "'?'", ",": "','",
+}
 
 
 def _explain(exc: MarkedYAMLError, problem: str, context: str) -> str:
     for pattern, template in _EXPLAIN:
         m = pattern.search(problem)
         if m:
-            message = template.format(*m.groups())
+            message = template.format(*(_TOKEN_NAMES.get(g, g) for g in m.groups()))
             break
     else:
         message = problem or context or "invalid YAML"
@@ -1043,6 +1055,12 @@ def _syntax_help(problem: str, line_text: str, mark: Any) -> str | None:
         return "quote the value: '@' and '`' are reserved in YAML"
     if "expected <block end>" in problem or "could not find expected ':'" in problem:
         return "indent nested keys by the same number of spaces under their parent"
+    if "expected ',' or ']'" in problem:
+        return "close the list with ']' (or quote the value if the '[' is text)"
+    if "expected ',' or '}'" in problem:
+        return "close the mapping with '}' (or quote the value if the '{' is text)"
+    if "for merging" in problem:
+        return "merge an anchored mapping: <<: *defaults, or several: <<: [*a, *b]"
     return None
 
 
