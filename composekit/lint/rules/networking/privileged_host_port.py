@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from composekit.diagnostics import Diagnostic, Severity
-from composekit.errors import ConfigError
 from composekit.lint.context import LintContext
 from composekit.lint.rule import Rule, Runtime
 from composekit.lint.rules.networking._ports import bindings, written_once
@@ -19,12 +18,12 @@ PRIVILEGED_BELOW = 1024
 class Options:
     """``allow``: host ports below 1024 that are fine to publish (e.g. ``[80, 443]``)."""
 
-    allow: Sequence[int] = ()
+    allow: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.allow, str | int) or not all(
                 isinstance(p, int) and not isinstance(p, bool) for p in self.allow):
-            raise ConfigError("privileged-host-port: allow must be a list of port numbers")
+            raise ValueError("allow must be a list of port numbers")
 
 
 class PrivilegedHostPort(Rule):

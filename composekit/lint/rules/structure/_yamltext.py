@@ -33,7 +33,7 @@ column or deeper; comments further left after it belong to what follows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -401,39 +401,6 @@ def reorder_flow_edit(text: str, node: Any, order: Sequence[int]) -> Edit | None
         if pos < len(seps):
             out += seps[pos]
     return Edit(Span(line0 + 1, items[0].start + 1, line0 + 1, items[-1].end + 1), out)
-
-
-# ---------------------------------------------------------------------------
-# applying edits (tests, and callers that preview a fix)
-# ---------------------------------------------------------------------------
-
-
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """``text`` with non-overlapping ``edits`` applied (1-based spans, end exclusive)."""
-    starts = [0]
-    for line in lines_of(text):
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, col: int) -> int:
-        if line - 1 >= len(starts) - 1:
-            return len(text)
-        return starts[line - 1] + col - 1
-
-    spans = []
-    for edit in edits:
-        span = edit.span
-        a = offset(span.line, span.column)
-        b = offset(span.end_line if span.end_line is not None else span.line,
-                   span.end_column if span.end_column is not None else span.column)
-        spans.append((a, b, edit.text))
-    spans.sort()
-    for (_, b1, _), (a2, _, _) in pairwise(spans):
-        if a2 < b1:
-            raise ValueError("overlapping edits")
-    out = text
-    for a, b, new in reversed(spans):
-        out = out[:a] + new + out[b:]
-    return out
 
 
 # ---------------------------------------------------------------------------

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from composekit.diagnostics import Diagnostic, Fix, Severity
-from composekit.errors import ConfigError
 from composekit.lint.context import LintContext
 from composekit.lint.rule import FixAvailability, Rule
 from composekit.lint.rules.structure._ordering import (
@@ -37,26 +36,26 @@ class Options:
     """``group_order``: the order of the groups; ``groups``: keys of a group, in order,
     replacing that group's default keys (a new group name must be in ``group_order``)."""
 
-    group_order: Sequence[str] = DEFAULT_GROUP_ORDER
-    groups: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    group_order: tuple[str, ...] = DEFAULT_GROUP_ORDER
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.group_order, str):
-            raise ConfigError("unordered-service-keys: group_order must be a list of group names")
+            raise ValueError("group_order must be a list of group names")
         known = set(DEFAULT_GROUPS) | set(self.groups)
         unknown = [g for g in self.group_order if g not in known]
         if unknown:
-            raise ConfigError(
-                f"unordered-service-keys: unknown group {unknown[0]!r} in group_order; "
+            raise ValueError(
+                f"unknown group {unknown[0]!r} in group_order; "
                 f"known groups: {', '.join(sorted(known))}")
         if len(set(self.group_order)) != len(tuple(self.group_order)):
-            raise ConfigError("unordered-service-keys: a group is listed twice in group_order")
+            raise ValueError("a group is listed twice in group_order")
         seen: dict[str, str] = {}
         for group in self.group_order:
             for key in self.keys_of(group):
                 if key in seen:
-                    raise ConfigError(
-                        f"unordered-service-keys: key {key!r} is in groups {seen[key]!r} "
+                    raise ValueError(
+                        f"key {key!r} is in groups {seen[key]!r} "
                         f"and {group!r}")
                 seen[key] = group
 
@@ -65,7 +64,7 @@ class Options:
         if keys is None:
             return DEFAULT_GROUPS.get(group, ())
         if isinstance(keys, str):
-            raise ConfigError(f"unordered-service-keys: groups.{group} must be a list of keys")
+            raise ValueError(f"groups.{group} must be a list of keys")
         return tuple(keys)
 
     def ranks(self) -> dict[str, tuple[int, int]]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from composekit.diagnostics import Diagnostic, Fix, Severity
-from composekit.errors import ConfigError
 from composekit.lint.context import LintContext
 from composekit.lint.rule import FixAvailability, Rule
 from composekit.lint.rules.structure._ordering import (
@@ -31,14 +30,14 @@ class Options:
     """``order``: the top-level keys in order (``"x-*"`` stands for every extension
     key); ``sort_extensions``: also require the ``x-`` keys in alphabetical order."""
 
-    order: Sequence[str] = DEFAULT_ORDER
+    order: tuple[str, ...] = DEFAULT_ORDER
     sort_extensions: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.order, str):
-            raise ConfigError("unordered-top-level-keys: order must be a list of keys")
+            raise ValueError("order must be a list of keys")
         if len(set(self.order)) != len(tuple(self.order)):
-            raise ConfigError("unordered-top-level-keys: a key is listed twice in order")
+            raise ValueError("a key is listed twice in order")
 
 
 class UnorderedTopLevelKeys(Rule):

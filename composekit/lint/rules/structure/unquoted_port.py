@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from ruamel.yaml.comments import CommentedSeq
 
 from composekit.diagnostics import Diagnostic, Edit, Fix, Severity
-from composekit.errors import ConfigError
 from composekit.lint.context import LintContext
 from composekit.lint.rule import FixAvailability, Rule
 from composekit.lint.rules.structure._ordering import service_parts
@@ -20,7 +20,7 @@ from composekit.lint.rules.structure._yamltext import (
 )
 
 _QUOTE_TYPES = {"any": '"', "double": '"', "single": "'"}
-_SECTIONS = ("ports", "expose")
+_SECTIONS: tuple[Literal["ports", "expose"], ...] = ("ports", "expose")
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,15 @@ class Options:
     """``quote_type``: ``"any"``, ``"double"`` or ``"single"``; ``sections``: the
     service keys whose entries are checked (``ports``, ``expose``)."""
 
-    quote_type: str = "any"
-    sections: Sequence[str] = _SECTIONS
+    quote_type: Literal["any", "double", "single"] = "any"
+    sections: tuple[Literal["ports", "expose"], ...] = _SECTIONS
 
     def __post_init__(self) -> None:
         if self.quote_type not in _QUOTE_TYPES:
-            raise ConfigError(
-                f"unquoted-port: quote_type must be one of {', '.join(_QUOTE_TYPES)}, "
-                f"not {self.quote_type!r}")
+            raise ValueError(
+                f"quote_type must be one of {', '.join(_QUOTE_TYPES)}, not {self.quote_type!r}")
         if isinstance(self.sections, str) or any(s not in _SECTIONS for s in self.sections):
-            raise ConfigError("unquoted-port: sections must be a list of 'ports' and 'expose'")
+            raise ValueError("sections must be a list of 'ports' and 'expose'")
 
 
 class UnquotedPort(Rule):
