@@ -74,7 +74,6 @@ def _descriptor(doc: RuleDoc) -> dict[str, Any]:
     tags = ["builtin" if doc.builtin else doc.family]
     props: dict[str, Any] = {"tags": tags, "fixable": doc.fix.value}
     if doc.family == "security":
-        tags.append("security")
         props["security-severity"] = _SECURITY_SEVERITY[doc.severity]
     out: dict[str, Any] = {
         "id": doc.code,
