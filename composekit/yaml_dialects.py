@@ -209,7 +209,14 @@ def _read_v1(text: str) -> object:
     return text
 
 
-def _v1_float(text: str) -> float:
+def _v1_float(text: str) -> float | ReadError:
+    try:
+        return _v1_float_value(text)
+    except ValueError as exc:  # '._' matches the pattern but is no number
+        return ReadError(f"Compose v1 fails to read {text!r}: {exc}")
+
+
+def _v1_float_value(text: str) -> float:
     value = text.replace("_", "").lower()
     sign = -1.0 if value.startswith("-") else 1.0
     if value[:1] in "+-":
@@ -505,7 +512,14 @@ def _source_of(container: Any, key: Any, value: Any, depth: int = 0) -> str | No
     return None
 
 
-def _key_source(container: Any, key: Any) -> str | None:
+def _key_source(container: Any, key: Any, depth: int = 0) -> str | None:
+    """Plain source text recorded for the key ``key`` (own or merged in)."""
+    own = _own_keys(container)
+    if own is not None and key not in own and depth < 64:
+        for source in _merge_sources(container):
+            if key in source:
+                return _key_source(source, key, depth + 1)
+        return None
     table = getattr(container, PLAIN_KEYS_ATTR, None)
     if table is None:
         return None
@@ -661,8 +675,8 @@ class _Site:
 def _classify(text: str, v1: object, v2: object) -> str | None:
     """The code slug for a plain scalar whose readings differ, or ``None``."""
     leading_zero = _LEADING_ZERO.fullmatch(text) is not None
-    if _same(v1, v2) and not leading_zero:
-        return None
+    if _same(v1, v2) and (not leading_zero or _same(_leading_zero_decimal(text), v2)):
+        return None  # every reader agrees (00 is 0 in octal and in decimal)
     if isinstance(v2, Timestamp) or isinstance(v1, _dt.date):
         return "yaml-timestamp"
     if isinstance(v1, ReadError) and isinstance(v2, str) and text[:1].isdigit():
@@ -713,8 +727,8 @@ def _message(code: str, text: str, v1: object, v2: object, is_key: bool) -> str:
     what = "key" if is_key else "value"
     if code == "yaml-octal" and _same(v1, v2):
         return (f"unquoted {what} {text} has a leading zero: Compose v1 (YAML 1.1) and "
-                f"Compose v2 both read the octal {_render(v2)}, while YAML 1.2 tools such "
-                f"as ruamel.yaml read {_render(_leading_zero_decimal(text))}")
+                f"Compose v2 both read it as octal, {_render(v2)}, while YAML 1.2 tools "
+                f"such as ruamel.yaml read {_render(_leading_zero_decimal(text))}")
     return (f"unquoted {what} {text} reads differently: Compose v1 (YAML 1.1) reads "
             f"{_render(v1)}, Compose v2 reads {_render(v2)}")
 
@@ -779,7 +793,12 @@ def dialect_diagnostics(tree: Any, path: str) -> list[Diagnostic]:
     readings in the message. Keys are checked as well as values.
     """
     out: list[Diagnostic] = []
+    reported: set[tuple[int, int, bool]] = set()
     for site, text in _walk(tree):
+        where = (site.line0, site.col0, site.is_key)
+        if where in reported:
+            continue  # an aliased scalar: reported where it is written
+        reported.add(where)
         v1 = read_plain(text, "compose-v1")
         v2 = read_plain(text, "compose-v2")
         code = _classify(text, v1, v2)

@@ -51,8 +51,9 @@ Other behaviour measured against ``docker compose`` v2.40.3:
 * ``%YAML 1.2`` makes Compose v2 fail ("found incompatible YAML document");
   ``%YAML 1.1`` is accepted (and ignored) by Compose v2, but ruamel.yaml then
   reads the tree as YAML 1.1.
-* A date that does not exist (``2002-02-30``) is a string for Compose v2;
-  ruamel.yaml raises ``ValueError`` on it, composekit keeps the string.
+* A date that does not exist (``2002-02-30``) and a number ruamel.yaml
+  resolves but cannot build (``0x_``, ``IndexError`` inside ruamel.yaml) are
+  strings for Compose v2; composekit keeps the string too.
 * Duplicate keys compare the key text, as Compose v2 does: ``1`` and ``"1"``
   are the same key.
 """
@@ -421,6 +422,23 @@ class _RecordingConstructor(RoundTripConstructor):
             # Looks like a date but is not one (2002-02-30): Compose v2 reads a string.
             return str(node.value)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except (ValueError, IndexError):
+            if _explicit_tag(node):
+                raise
+            # Resolved as an int but not one ruamel can build (0x_): Compose v2 reads a string.
+            return str(node.value)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_float(node)
+        except (ValueError, IndexError):
+            if _explicit_tag(node):
+                raise
+            return str(node.value)
+
     def construct_yaml_map(self, node: Any) -> Iterator[Any]:
         steps = super().construct_yaml_map(node)
         data = next(steps)
@@ -479,6 +497,10 @@ _RecordingConstructor.add_constructor(
     "tag:yaml.org,2002:timestamp", _RecordingConstructor.construct_yaml_timestamp)
 _RecordingConstructor.add_constructor(
     "tag:yaml.org,2002:map", _RecordingConstructor.construct_yaml_map)
+_RecordingConstructor.add_constructor(
+    "tag:yaml.org,2002:int", _RecordingConstructor.construct_yaml_int)
+_RecordingConstructor.add_constructor(
+    "tag:yaml.org,2002:float", _RecordingConstructor.construct_yaml_float)
 
 
 def _identity_referents(mapping: Any) -> None:

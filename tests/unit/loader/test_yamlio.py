@@ -213,6 +213,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]], bool]] = [
      [("CK001", 1, 1)], False),
     ("%YAML 1.1 is accepted", "%YAML 1.1\n---\na: 1\n", [], True),
     ("impossible date stays a string", "a: 2002-02-30\n", [], True),
+    ("int ruamel cannot build stays a string", "a: 0x_\nb: 0b_\n", [], True),
     ("tagged impossible date", "a: !!timestamp 2002-02-30\n", [("CK001", 1, 4)], False),
     ("merge list of scalars", "a: &a {x: 1}\nb:\n  <<: [*a, 1]\n", [("CK001", 3, 12)], False),
     ("boolean root", "true\n", [("CK005", 1, 1)], False),
