@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -458,7 +459,10 @@ class ComposeEnv:
                 time.sleep(min(POLL_INTERVAL, max(0.0, deadline - now)))
         finally:
             if thread.is_alive() and self._runner is not None:
+                # Stopped here (failure seen, timeout, Ctrl-C): its own error is noise.
                 self._runner.stop_all()
+                thread.join(timeout=30)
+                errors.clear()
             thread.join(timeout=30)
         return self._up_outcomes(tracker, errors, timed_out, time.monotonic() - started,
                                  started - self._t0)
@@ -468,8 +472,9 @@ class ComposeEnv:
         outcomes: list[Outcome] = []
         up_error = _error_text(errors[0]) if errors else ""
         if up_error and not timed_out:
-            outcomes.append(failed("up", "docker compose up", "docker compose up failed",
-                                   duration=took, details=up_error))
+            outcomes.append(failed("up", "docker compose up",
+                                   f"docker compose up failed: {up_error.splitlines()[-1]}",
+                                   duration=took, details="\n".join(up_error.splitlines()[:-1])))
         for service in self.expected:
             state = tracker.states.get(service)
             name = f"service {service}"
@@ -480,8 +485,14 @@ class ComposeEnv:
                 continue
             text = state.text if state is not None else "no container"
             details = self._health_details(state.containers if state else ())
+            deps = self._services_config().get(service, {}).get("depends_on") or {}
+            failed_deps = [d for d in deps if tracker.states.get(d) is not None
+                           and tracker.states[d].phase is Phase.FAILED]
             if state is not None and state.phase is Phase.FAILED:
                 message = text
+            elif failed_deps:
+                message = (f"not started: it depends on {', '.join(failed_deps)}, which failed "
+                           f"({text})")
             elif timed_out:
                 message = f"not ready after {self.timeout:g}s (timeout): {text}"
             elif up_error:
@@ -496,7 +507,12 @@ class ComposeEnv:
         publishers = self.published_ports()
         if not publishers:
             return []
-        deadline = max(self._deadline, time.monotonic() + MIN_PORT_WINDOW)
+        healthy = self._healthchecked()
+        grace = time.monotonic() + MIN_PORT_WINDOW
+        # A healthy service is listening already: a short grace is enough. Without a
+        # health check the program may still be starting: wait up to the timeout.
+        deadlines = {p: grace if p.service in healthy else max(self._deadline, grace)
+                     for p in publishers}
         pending = {p: "not tried" for p in publishers if p.protocol == "tcp"}
         results: dict[Publisher, Outcome] = {}
         for p in publishers:
@@ -514,7 +530,8 @@ class ComposeEnv:
                                         service=p.service, duration=time.monotonic() - started)
                 else:
                     pending[p] = problem
-            if not pending or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if not pending or all(now >= deadlines[p] for p in pending):
                 break
             time.sleep(POLL_INTERVAL)
         for p, problem in pending.items():
@@ -571,10 +588,13 @@ class ComposeEnv:
         out: list[ContainerState] = []
         for c in raw:
             state = (c.State or "").lower()
-            restarts = self._restart_count(c.ID) if state == "restarting" and c.ID else 0
+            restarts, exit_code = 0, c.ExitCode
+            if state == "restarting" and c.ID:
+                # ps shows no restart count, and exit code 0 while restarting.
+                restarts, exit_code = self._restart_state(c.ID, c.ExitCode)
             out.append(ContainerState(id=c.ID or "", name=c.Name or "", service=c.Service or "",
                                       state=state, health=(c.Health or "").lower(),
-                                      exit_code=c.ExitCode, restart_count=restarts))
+                                      exit_code=exit_code, restart_count=restarts))
         return out
 
     def published_ports(self) -> list[Publisher]:
@@ -792,14 +812,16 @@ class ComposeEnv:
                                 healthchecks=frozenset(self._healthchecked()),
                                 scale=self._scales(), settle=self.settle)
 
-    def _restart_count(self, container_id: str) -> int:
+    def _restart_state(self, container_id: str, exit_code: int | None) -> tuple[int, int | None]:
         assert self._runner is not None
         try:
-            result = self._runner.run(["docker", "inspect", "-f", "{{.RestartCount}}",
-                                       container_id], check=False, timeout=30)
-            return int(result.stdout.decode().strip() or 0)
+            result = self._runner.run(["docker", "inspect", "-f",
+                                       "{{.RestartCount}} {{.State.ExitCode}}", container_id],
+                                      check=False, timeout=30)
+            count, code = result.stdout.decode().split()
+            return int(count), int(code)
         except (HarnessError, ValueError):
-            return 0
+            return 0, exit_code
 
     def _inspect(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         if not ids or self._runner is None:
@@ -942,10 +964,29 @@ def _tail(text: str, lines: int) -> str:
     return "\n".join(kept[-lines:])
 
 
+_PROGRESS = re.compile(
+    r"^\s*(?:(?:Container|Network|Volume|Image|Service)\s+)?\S+\s+"
+    r"(Creating|Created|Starting|Started|Waiting|Healthy|Running|Recreate|Recreated|Stopping|"
+    r"Stopped|Removing|Removed|Pulling|Pulled|Building|Built|Exited)\s*$")
+
+
+def compose_error_text(stderr: str) -> str:
+    """Compose's error output without its progress lines, duplicates dropped."""
+    kept: list[str] = []
+    for line in stderr.splitlines():
+        text = line.strip()
+        if not text or _PROGRESS.match(line) or "level=warning" in text:
+            continue
+        text = re.sub(r"^(Container|Network|Volume|Service)\s+\S+\s+", "", text)
+        if text not in kept:
+            kept.append(text)
+    return "\n".join(kept[-ERROR_LINES:])
+
+
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, subprocess.CalledProcessError):
         err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        return _tail(err, ERROR_LINES) or f"exit code {exc.returncode}"
+        return compose_error_text(err) or f"exit code {exc.returncode}"
     return str(exc) or type(exc).__name__
 
 
