@@ -8,7 +8,8 @@ Families:
 
 * ``CK0xx`` reading and parsing: I/O, encoding, YAML syntax, YAML 1.1/1.2
   pitfalls, interpolation, env files.
-* ``CK02x``-``CK03x`` file-format versions and schema validation.
+* ``CK02x`` file-format versions and schema validation.
+* ``CK03x`` converting between file-format versions (``composekit convert``).
 * ``CK04x`` more reading and parsing: several documents, non-string keys,
   YAML number and timestamp pitfalls.
 * ``CK1xx`` project structure: merging, ``extends``, ``include``, cross
@@ -83,6 +84,15 @@ _ALL: tuple[Code, ...] = (
     Code("CK029", "conflicting-keys", Severity.ERROR,
          "Keys the file format refuses together (external with driver, image with build "
          "in v1)."),
+    # --- converting between file-format versions (CK03x) ---------------------
+    Code("CK030", "conversion-loss", Severity.WARNING,
+         "The target file-format version cannot carry a key or value: the conversion "
+         "dropped or weakened it."),
+    Code("CK031", "conversion-rewrite", Severity.INFO,
+         "The conversion wrote a key another way that means the same in the target version."),
+    Code("CK032", "conversion-invalid-output", Severity.ERROR,
+         "The converted file would not be valid for the target version, so it was not "
+         "written."),
     # --- reading and parsing, continued (CK04x) ------------------------------
     Code("CK040", "multiple-documents", Severity.WARNING,
          "The file holds several YAML documents (---): Compose v2 merges them in order, "
