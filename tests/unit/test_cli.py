@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from composekit.cli import app
 
-ROOT = Path(__file__).resolve().parents[2]
 CLEAN = "name: shop\nservices:\n  web:\n    image: nginx:1.27.2\n"
 WARNS = CLEAN + "    environment:\n      A: ${COMPOSEKIT_TEST_UNSET_VAR}\n"
 INVALID = "services:\n  web:\n    image: nginx:1.27.2\n    restart: sometimes\n"
@@ -155,7 +154,8 @@ def test_rules_and_explain() -> None:
     unknown = _run("explain", "unused-supression")
     assert unknown.exit_code == 2 and "did you mean unused-suppression" in unknown.stderr
     markdown = _run("rules", "--format", "markdown")
-    assert markdown.stdout == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert markdown.stdout.startswith("# composekit rules\n")
+    assert "| CK117 | `unused-suppression` |" in markdown.stdout
 
 
 def test_explain_prints_a_rules_docstring() -> None:
