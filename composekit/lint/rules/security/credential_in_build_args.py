@@ -95,12 +95,22 @@ class CredentialInBuildArgs(Rule):
     targets = frozenset({Runtime.COMPOSE_V1, Runtime.COMPOSE_V2, Runtime.KUBERNETES})
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
+        # A bare ``- NAME`` whose variable is unset here is dropped from the canonical
+        # view, but the origins table keeps it: on the build machine it has a value.
+        written: dict[str, list[str]] = {}
+        for parts in ctx.project.origins:
+            if len(parts) == 5 and parts[0] == "services" and parts[2:4] == ("build", "args") \
+                    and isinstance(parts[1], str) and isinstance(parts[4], str):
+                written.setdefault(parts[1], []).append(parts[4])
         for name, svc in services(ctx):
             build = svc.get("build")
-            args = build.get("args") if isinstance(build, dict) else None
-            if not isinstance(args, dict):
+            if not isinstance(build, dict):
                 continue
-            for key, value in args.items():
+            args = build.get("args")
+            args = dict(args) if isinstance(args, dict) else {}
+            for key in written.get(name, ()):
+                args.setdefault(key, None)
+            for key, value in sorted(args.items()):
                 parts = service_path(name, "build", "args", key)
                 if is_secret_name(key):
                     yield ctx.report(
