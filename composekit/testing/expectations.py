@@ -151,6 +151,16 @@ def load_expectations(path: str) -> tuple[Expectations | None, list[Diagnostic]]
     from composekit.yamlio import load_file
 
     doc, diags = load_file(path)
+    # yamlio speaks of Compose files; two of its findings mean something else here.
+    if any(d.name == "empty-file" for d in diags):
+        return Expectations(path=path), []
+    diags = [
+        harness_diagnostic("expect-invalid-value", d.path, d.span,
+                           "the expectations file must be a mapping with keys such as "
+                           "timeout: and checks:")
+        if d.name == "root-not-mapping" else d
+        for d in diags
+    ]
     errors = [d for d in diags if d.severity >= Severity.ERROR]
     if doc is None or errors:
         return None, errors or diags

@@ -74,6 +74,9 @@ def expectations_for(target: Target, options: TestOptions
         selection = select_files(target.files, project_dir=target.project_dir,
                                  environ=dict(os.environ))
         path = find_expectations_file(selection.files, target.project_dir)
+        if path is not None:
+            relative = os.path.relpath(path)
+            path = path if relative.startswith("..") else relative
     if path is None:
         return options.flags, []
     loaded, diags = load_expectations(path)

@@ -17,7 +17,7 @@ start is not taken for a running service.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: A container restarted this many times (and not running) is in a crash loop.
@@ -210,16 +210,3 @@ class ReadinessTracker:
 
 def _prefix(text: str, phases: Sequence[tuple[Phase, str]]) -> str:
     return text if len(phases) == 1 else f"{text} (one of {len(phases)} containers)"
-
-
-def poll_until(done: Callable[[], bool], *, timeout: float, interval: float,
-               now: Callable[[], float], sleep: Callable[[float], None]) -> bool:
-    """Call ``done`` every ``interval`` seconds until it returns True or ``timeout`` passes."""
-    deadline = now() + timeout
-    while True:
-        if done():
-            return True
-        remaining = deadline - now()
-        if remaining <= 0:
-            return False
-        sleep(min(interval, remaining))
