@@ -17,6 +17,8 @@ from composekit.lint.rules.security._support import (
 if TYPE_CHECKING:
     from composekit.lint.context import LintContext
 
+_TYPOGRAPHIC = "‘’‚‛“”„‟"
+
 
 class InvalidImageReference(Rule):
     """## What it does
@@ -50,7 +52,8 @@ class InvalidImageReference(Rule):
 
     ## Known problems
     Values that use a variable not set on the linting machine are skipped
-    (the unset variable is reported as `unset-variable`, CK018). A bare
+    (the unset variable is reported as `unset-variable`, CK018), and so are
+    values with typographic quotes (`typographic-quote`, CK008). A bare
     64-digit hexadecimal string is an image ID and is accepted.
 
     ## References
@@ -81,6 +84,8 @@ class InvalidImageReference(Rule):
         found = problems(value)
         if not found or depends_on_unset_variable(ctx, parts):
             return
+        if any(c in _TYPOGRAPHIC for c in value):
+            return  # typographic-quote (CK008) already names the cause
         yield ctx.report(
             self, parts,
             f"{what} '{value}' is not a valid image reference: {found[0]}",

@@ -194,12 +194,43 @@ def unset_variables(text: str, environment: Mapping[str, str]) -> list[str]:
     return out
 
 
+def may_interpolate(ctx: LintContext, parts: Sequence[PathPart]) -> bool:
+    """Whether the value at ``parts`` may hold a ``$`` as written (cheap, no second parse).
+
+    Reads the one-line scalar at the value's position in the file text; only a
+    value that is not a one-line scalar (a block scalar, a multi-line string)
+    needs :func:`written_value`.
+    """
+    if exact_origin(ctx, parts) is None:
+        return False
+    token = written_token(ctx, parts)
+    if token is not None:
+        return "$" in token
+    raw = written_value(ctx, parts)
+    return isinstance(raw, str) and "$" in raw
+
+
+def written_token(ctx: LintContext, parts: Sequence[PathPart]) -> str | None:
+    """The source text (quotes included) of the one-line scalar at ``parts``, if it is one."""
+    where = exact_origin(ctx, parts)
+    if where is None:
+        return None
+    path, span = where
+    doc = ctx.documents.get(path)
+    if doc is None:
+        return None
+    token = scalar_token(doc.text, span)
+    return token[0] if token is not None else None
+
+
 def depends_on_unset_variable(ctx: LintContext, parts: Sequence[PathPart]) -> bool:
     """Whether the value at ``parts`` was written with a variable that is not set here.
 
     Such a value is what the linting machine sees, not what the deploying
     machine will see, so rules judging the exact value stay quiet.
     """
+    if not may_interpolate(ctx, parts):
+        return False
     raw = written_value(ctx, parts)
     if not isinstance(raw, str) or "$" not in raw:
         return False

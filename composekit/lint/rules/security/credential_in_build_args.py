@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 from composekit.diagnostics import Diagnostic, Severity
 from composekit.lint.rule import Rule, Runtime
 from composekit.lint.rules.security._credentials import is_secret_name, url_secret
-from composekit.lint.rules.security._support import service_path, services, written_value
+from composekit.lint.rules.security._support import (
+    may_interpolate,
+    service_path,
+    services,
+    written_value,
+)
 
 if TYPE_CHECKING:
     from composekit.lint.context import LintContext
@@ -119,13 +124,14 @@ class CredentialInBuildArgs(Rule):
                         "the build, where the image history keeps it",
                         help="Use a build secret ('build.secrets' and RUN --mount=type=secret)")
                     continue
-                raw = written_value(ctx, parts)
+                raw = written_value(ctx, parts) if may_interpolate(ctx, parts) else None
+                if isinstance(raw, str):
+                    origin = ctx.project.origins.get(parts)
+                    if origin is not None and origin.key is None:  # "KEY=value" item
+                        raw = raw.partition("=")[2]
                 text = raw if isinstance(raw, str) else value
                 if not isinstance(text, str):
                     continue
-                if "=" in text and ctx.project.origins.get(parts) is not None \
-                        and ctx.project.origins[parts].key is None:
-                    text = text.partition("=")[2]
                 if url_secret(_with_variables_set(text)) is not None:
                     yield ctx.report(
                         self, parts,

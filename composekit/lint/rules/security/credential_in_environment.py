@@ -20,6 +20,7 @@ from composekit.lint.rules.security._support import (
     exact_origin,
     service_path,
     services,
+    written_token,
     written_value,
 )
 
@@ -169,8 +170,15 @@ class CredentialInEnvironment(Rule):
     def _committed(ctx: LintContext, parts: tuple[str | int, ...], key: str,
                    value: Any) -> tuple[str, bool]:
         """The value the file commits to, and whether it is a variable's default."""
-        raw = written_value(ctx, parts)
         origin = ctx.project.origins.get(parts)
+        token = written_token(ctx, parts)
+        if token is not None and "$" not in token:
+            # as written, modulo quoting: the canonical value (for "KEY=value" items too),
+            # except a bare "KEY" item, which takes its value from the environment
+            if origin is not None and origin.key is None and "=" not in token:
+                return "", False
+            return ("" if value is None else str(value)), False
+        raw = written_value(ctx, parts)
         if isinstance(raw, str) and origin is not None and origin.key is None:
             # list form: "KEY=value", or a bare "KEY" taken from the environment
             _, sep, rest = raw.partition("=")

@@ -282,6 +282,8 @@ def test_invalid_reference_positions_and_build_tags(tmp_path: Path) -> None:
               tags: ["acme/b:1", "acme/b:+x"]
           c:
             image: "${TAG_UNSET}app"
+          d:
+            image: “nginx”
         """)
     assert positions(diags) == [(3, 12), (7, 26)]
     assert "must be lowercase" in diags[0].message
