@@ -17,7 +17,7 @@ from composekit.lint.rules.security._support import (
 if TYPE_CHECKING:
     from composekit.lint.context import LintContext
 
-_TYPOGRAPHIC = "‘’‚‛“”„‟"
+_TYPOGRAPHIC = "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f"
 
 
 class InvalidImageReference(Rule):
