@@ -64,6 +64,15 @@ class ImageReference:
         return f"{self.domain}/{self.path}" if self.domain else self.path
 
 
+def built_locally(service: dict[str, object]) -> bool:
+    """Whether a service's ``image`` names what ``build`` produces rather than what is pulled.
+
+    True with ``build`` and no ``pull_policy`` (Compose v2 tries a pull first; that
+    ambiguity is ``build-and-image``, CK204), ``pull_policy: build`` or ``never``.
+    """
+    return "build" in service and service.get("pull_policy") in (None, "build", "never")
+
+
 def split(text: str) -> ImageReference:
     """Split ``text`` into domain, path, tag and digest, without validating."""
     rest, _, digest = text.partition("@")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from composekit.diagnostics import Diagnostic, Severity
 from composekit.lint.rule import Rule
-from composekit.lint.rules.images._reference import problems, split
+from composekit.lint.rules.images._reference import built_locally, problems, split
 from composekit.lint.rules.security._support import (
     depends_on_unset_variable,
     service_path,
@@ -68,8 +68,9 @@ class ImageFloatingTag(Rule):
       `latest, stable, edge, test, nightly, dev, beta, canary, lts`.
 
     ## Known problems
-    Services with `build` are skipped: there `image` names the result of the
-    build (`no-build-and-image`, CK204, covers the pull-or-build ambiguity).
+    Services with `build` are skipped unless their `pull_policy` pulls
+    (`always`, `missing`, `daily`...): otherwise `image` names the result of
+    the build (`build-and-image`, CK204, covers the pull-or-build ambiguity).
     Any tag can be re-pointed; only a digest pins content (see
     `image-without-digest`, CK202). Images that use a variable not set on the
     linting machine are skipped.
@@ -89,7 +90,7 @@ class ImageFloatingTag(Rule):
         prohibited = {t.lower() for t in self.options.prohibited_tags}
         for name, svc in services(ctx):
             image = svc.get("image")
-            if not isinstance(image, str) or "build" in svc:
+            if not isinstance(image, str) or built_locally(svc):
                 continue
             parts = service_path(name, "image")
             if problems(image) or depends_on_unset_variable(ctx, parts):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from composekit.diagnostics import Diagnostic, Severity
 from composekit.lint.rule import Rule
-from composekit.lint.rules.images._reference import IDENTIFIER_RE, problems, split
+from composekit.lint.rules.images._reference import IDENTIFIER_RE, built_locally, problems, split
 from composekit.lint.rules.security._support import (
     depends_on_unset_variable,
     service_path,
@@ -52,8 +52,9 @@ class ImageWithoutDigest(Rule):
     A digest has to be updated by hand (or by a bot such as Renovate or
     Dependabot) to get security fixes. Keeping the tag next to the digest,
     as above, keeps the file readable; the engine uses the digest. Services
-    with `build` are skipped (the image is built locally), and so are images
-    that use a variable not set on the linting machine.
+    with `build` are skipped unless their `pull_policy` pulls (the image is
+    built locally), and so are images that use a variable not set on the
+    linting machine.
 
     ## References
     - Covers compose-lint `CL-0019` (image tag without digest).
@@ -67,7 +68,7 @@ class ImageWithoutDigest(Rule):
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         for name, svc in services(ctx):
             image = svc.get("image")
-            if not isinstance(image, str) or "build" in svc:
+            if not isinstance(image, str) or built_locally(svc):
                 continue
             parts = service_path(name, "image")
             if IDENTIFIER_RE.match(image) or problems(image):

@@ -60,6 +60,8 @@ class WritableRootFilesystem(Rule):
 
     ## Known problems
     Whether a service can run read-only depends on the image; test it.
+    Privileged services are left to `privileged-container` (CK302): they can
+    remount their root file system anyway.
 
     ## References
     - Covers compose-lint `CL-0007` (filesystem not read-only).
@@ -75,7 +77,7 @@ class WritableRootFilesystem(Rule):
         help = "Set 'read_only: true' and give the paths the service writes a tmpfs or a volume"
         for name, svc in services(ctx):
             value = svc.get("read_only")
-            if value is True:
+            if value is True or svc.get("privileged") is True:
                 continue
             parts = service_path(name, "read_only")
             # the canonical view drops 'read_only: false'; the origins table still has it

@@ -227,11 +227,13 @@ def test_floating_tag_skips_built_images_invalid_and_unset(tmp_path: Path) -> No
     diags = run(ImageFloatingTag(), tmp_path, """
         services:
           built: {build: ., image: "app:latest"}
+          never: {build: ., image: "app:latest", pull_policy: never}
+          pulled: {build: ., image: "app:latest", pull_policy: always}
           bad: {image: "Nginx:latest"}
           unset: {image: "${REGISTRY}/app"}
           default: {image: "${REGISTRY:-docker.io}/app"}
         """)
-    assert [d.json_path for d in diags] == ["$.services.default.image"]
+    assert [d.json_path for d in diags] == ["$.services.pulled.image", "$.services.default.image"]
 
 
 def test_floating_tag_options(tmp_path: Path) -> None:

@@ -712,6 +712,15 @@ def test_capabilities_not_dropped(tmp_path: Path) -> None:
     assert [d.json_path for d in diags] == ["$.services.b.cap_drop", "$.services.c"]
 
 
+def test_read_only_skips_privileged(tmp_path: Path) -> None:
+    diags = run(WritableRootFilesystem(), tmp_path, """
+        services:
+          a: {image: "x:1", privileged: true}
+          b: {image: "x:1", read_only: true}
+        """)
+    assert diags == []
+
+
 def test_read_only_fixes(tmp_path: Path) -> None:
     new, left = fixed(WritableRootFilesystem(), tmp_path, """
         services:
