@@ -91,6 +91,8 @@ class ConflictingMemoryLimits(Rule):
     ## References
     - Verified with Docker Engine 20.10 (`docker compose up` and
       `docker-compose` 1.26.2): the three engine messages above.
+    - Kubernetes API validation: a request "must be less than or equal to
+      memory limit" (kubernetes/kubernetes#115434 documents it).
     - https://docs.docker.com/engine/containers/resource_constraints/#memory
     """
 

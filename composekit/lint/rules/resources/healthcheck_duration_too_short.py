@@ -59,7 +59,9 @@ class HealthcheckDurationTooShort(Rule):
 
     ## Known problems
     Durations that do not parse at all are reported by the schema check
-    (CK027); zero values by CK505.
+    (CK027); zero values by CK505. Checked for the Docker runtimes (Compose
+    and `docker stack deploy`, whose tasks are created by the same engine),
+    not for a Kubernetes conversion, where probes count in seconds.
 
     ## References
     - Verified with Compose v2.40 and Docker Engine 20.10: `interval: 500us`,

@@ -63,7 +63,9 @@ class HealthcheckZeroValue(Rule):
 
     ## Known problems
     `start_period: 0s` is not reported: zero is its default and means no
-    start period.
+    start period. Checked for the Docker runtimes (Compose and `docker stack
+    deploy`), not for a Kubernetes conversion, where probes have their own
+    defaults.
 
     ## References
     - Verified with Compose v2.40 and Docker Engine 20.10: `retries: 0`

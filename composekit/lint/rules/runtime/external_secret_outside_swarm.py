@@ -73,7 +73,7 @@ class ExternalSecretOutsideSwarm(Rule):
             declared = ctx.config.get(kind)
             if not isinstance(declared, dict):
                 continue
-            external = {k for k, v in declared.items()
+            external = {str(k): str(v.get("name") or k) for k, v in declared.items()
                         if isinstance(v, dict) and v.get("external") is True}
             if not external:
                 continue
@@ -92,7 +92,8 @@ class ExternalSecretOutsideSwarm(Rule):
                                    f"without it")
                     else:
                         message = (f"Service '{name}' uses external {what} '{source}': Compose "
-                                   f"fails at 'up' (\"unsupported external {what} {source}\")")
+                                   f"fails at 'up' (\"unsupported external {what} "
+                                   f"{external[source]}\")")
                     yield ctx.report(
                         self, svc_path(name, kind, i), message,
                         help=f"Declare the {what} with `file:` (or `environment:`) for "

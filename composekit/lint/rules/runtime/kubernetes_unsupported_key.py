@@ -92,8 +92,8 @@ def _value_problems(name: str, svc: Mapping[str, Any]) -> Iterator[tuple[tuple[s
 class KubernetesUnsupportedKey(Rule):
     """## What it does
     Flags service settings that have no counterpart in the Kubernetes Pod
-    API, so a conversion to Kubernetes manifests (`composekit convert
-    --to kubernetes`, kompose) drops them: among others `ulimits`,
+    API, so a conversion to Kubernetes manifests (composekit's converter,
+    kompose) has to drop them: among others `ulimits`,
     `devices`, `depends_on`, `shm_size`, `cpuset`, `memswap_limit`,
     `logging`, `external_links`, `network_mode: none` or `service:...`,
     a user given by name, and `build` without `image`.

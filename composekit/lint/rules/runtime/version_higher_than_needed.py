@@ -45,7 +45,7 @@ def _floors(doc: YamlDocument, fmt: FileFormat) -> list[tuple[str, str]]:
     return out
 
 
-def _lowest(ctx: LintContext, path: str, doc: YamlDocument, fmt: FileFormat
+def _lowest(path: str, doc: YamlDocument, fmt: FileFormat
             ) -> tuple[FileFormat, list[str]] | None:
     """The lowest format of ``fmt``'s family the file can declare, with the reasons."""
     from composekit.catalog.versions import BY_VERSION, family_formats
@@ -63,24 +63,22 @@ def _lowest(ctx: LintContext, path: str, doc: YamlDocument, fmt: FileFormat
     if lowest >= fmt:
         return None
     skip = [("version",)]
-    baseline = {(d.code, d.json_path) for d in validate_tree(doc.data, path, fmt, skip=skip)}
+    if validate_tree(doc.data, path, fmt, skip=skip):
+        return None  # not valid for its own format: that comes first (CK02x)
     for cand in family_formats(fmt.family):
         if cand < lowest:
             continue
         if cand >= fmt:
             return None
-        extra = [d for d in validate_tree(doc.data, path, cand, skip=skip)
-                 if (d.code, d.json_path) not in baseline]
-        if not extra:
+        if not validate_tree(doc.data, path, cand, skip=skip):
             if cand != lowest:
-                reasons = [f"the values of `{extra_path}` need it"
-                           for extra_path in _paths_refused_below(ctx, doc, path, cand)]
+                reasons = [f"the values of `{where}` need it"
+                           for where in _paths_refused_below(doc, path, cand)]
             return cand, reasons
     return None
 
 
-def _paths_refused_below(ctx: LintContext, doc: YamlDocument, path: str,
-                         cand: FileFormat) -> list[str]:
+def _paths_refused_below(doc: YamlDocument, path: str, cand: FileFormat) -> list[str]:
     """What the format just below ``cand`` refuses (to explain why ``cand`` is needed)."""
     from composekit.catalog.versions import family_formats
     from composekit.schema import validate_tree
@@ -178,11 +176,13 @@ class VersionHigherThanNeeded(Rule):
                 continue  # CK601
             if ctx.target is Runtime.COMPOSE_V1 and not fmt.compose_v1:
                 continue  # CK601
-            found = _lowest(ctx, path, doc, fmt)
+            found = _lowest(path, doc, fmt)
             if found is None:
                 continue
             lowest, reasons = found
-            why = "; ".join(reasons) if reasons else "no key needs a newer format"
+            why = "; ".join(reasons[:3]) if reasons else "no key needs a newer format"
+            if len(reasons) > 3:
+                why += f"; {len(reasons) - 3} more"
             engines = ""
             if lowest.min_engine and fmt.min_engine:
                 engines = (f"; {lowest.version} is read by Docker Engine {lowest.min_engine} "

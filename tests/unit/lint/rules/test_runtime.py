@@ -458,6 +458,40 @@ def test_compose_v2_verdicts_on_2x_3x_corpus(compose_v2_available: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def spec_corpus() -> list[Path]:
+    """Single-file Compose Specification projects of the repository's fixtures."""
+    root = REPO / "fixtures"
+    files = [*root.glob("schema/spec/valid/*.yaml"), *root.glob("canonical/*/compose.yaml"),
+             *root.glob("lint/CK*/pass/*.yaml")]
+    return sorted(files)
+
+
+@pytest.mark.oracle
+@pytest.mark.slow
+def test_stack_verdicts_on_spec_corpus(stack_available: str) -> None:
+    """CK602 for --target stack says "docker stack refuses" exactly when `docker stack
+    config` does, for every Compose Specification file of the fixtures."""
+    wrong = []
+    checked = 0
+    for path in spec_corpus():
+        project, _ = load_project([str(path)], environ={})
+        if project is None or len(project.documents) != 1:
+            continue
+        formats = {p: detect_format(doc.data, p)[0] for p, doc in project.documents.items()}
+        fmt = formats.get(str(path))
+        if fmt is None or fmt.version != "spec":
+            continue
+        checked += 1
+        ours = list(RejectedByTargetSchema().check(
+            LintContext(project, formats, target=Runtime.STACK)))
+        result = oracles.stack_config(path.name, cwd=path.parent)
+        if result.ok != (not ours):
+            wrong.append(f"{path.relative_to(REPO)}: docker stack says {result.ok}, ours "
+                         f"{[d.message for d in ours]}\n{result.stderr[:300]}")
+    assert checked > 50
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.oracle
 def test_fixture_verdicts_of_the_targets(compose_v2_available: str, compose_v126_available: str,
                                          stack_available: str) -> None:
