@@ -67,11 +67,24 @@ EnvFileReader = Callable[
 
 
 class CanonicalError(ValueError):
-    """A value cannot be put in canonical form (carries the key path)."""
+    """A value cannot be put in canonical form (carries the key path).
+
+    Raised for values that Compose itself refuses with a message of its own
+    (not a schema error): a port range that does not match, a duration
+    without a unit, a string where a number must be parsed.
+    """
 
     def __init__(self, message: str, path: KeyPath = ()) -> None:
         super().__init__(message)
         self.path = path
+
+
+#: What reading a value of the wrong shape raises (a list where a mapping must
+#: be, a float too large for Go's types, ...): the value is skipped, since the
+#: schema check reports the shape.
+_SHAPE_ERRORS: tuple[type[Exception], ...] = (
+    TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, struct.error,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -90,11 +103,21 @@ def _str(value: Any) -> str:
     return go_format(value)
 
 
-def _float32(value: Any) -> float | int:
+def _scalar(value: Any, what: str) -> None:
+    """Refuse a value that is not a number or a string: a shape the schema reports."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"{what}: a {type(value).__name__} is not a scalar here")
+
+
+def _float32(value: Any, what: str = "value") -> float | int:
     """A number as Go prints a ``float32``: the shortest decimal that round-trips."""
-    number = float(value)
-    if math.isnan(number) or math.isinf(number):
-        raise CanonicalError(f"{value!r} is not a finite number")
+    _scalar(value, what)
+    try:
+        number = float(value)
+    except ValueError:
+        raise CanonicalError(f'{what}: cannot parse "{value}" as a number') from None
+    if math.isnan(number) or math.isinf(number) or abs(number) > _FLOAT32_MAX:
+        raise CanonicalError(f"{what}: {_str(value)} is not a finite 32-bit number")
     single = struct.unpack("f", struct.pack("f", number))[0]
     for precision in range(1, 10):
         text = f"{single:.{precision}g}"
@@ -108,14 +131,17 @@ def _float32(value: Any) -> float | int:
     return result
 
 
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
 def _int(value: Any, what: str = "value") -> int:
-    if isinstance(value, bool):
-        raise CanonicalError(f"{what} must be an integer, got {_str(value)}")
+    """An integer; a string that is not one is Compose's cast error, a list a shape error."""
+    _scalar(value, what)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and value.strip().isascii():
         try:
             return int(value.strip(), 10)
         except ValueError:
@@ -123,17 +149,22 @@ def _int(value: Any, what: str = "value") -> int:
     raise CanonicalError(f"{what} must be an integer, got {value!r}")
 
 
-_BYTES_RE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$")
+_BYTES_RE = re.compile(r"^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$", re.ASCII)
 _BYTE_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 
 
 def parse_bytes(value: Any) -> int:
-    """A size (``512m``, ``1g``, ``1000``) in bytes, with binary multipliers."""
-    if isinstance(value, bool):
-        raise CanonicalError(f"invalid size: {_str(value)}")
+    """A size (``512m``, ``1g``, ``1000``) in bytes, with binary multipliers.
+
+    Raises :class:`CanonicalError` for a string that is not a size, and
+    ``TypeError`` for a value that is no number or string at all.
+    """
+    _scalar(value, "size")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CanonicalError(f"invalid size: {_str(value)}")
         return int(value)
     text = str(value)
     match = _BYTES_RE.match(text)
@@ -157,13 +188,17 @@ _DURATION_UNITS: dict[str, int] = {
     "m": 60_000_000_000,
     "h": 3_600_000_000_000,
 }
-_DURATION_PART = re.compile(r"(\d*(?:\.\d*)?)(ns|us|µs|μs|ms|s|m|h)")
+_DURATION_PART = re.compile(r"(\d*(?:\.\d*)?)(ns|us|µs|μs|ms|s|m|h)", re.ASCII)
 
 
 def parse_duration(value: Any) -> int:
-    """Go's ``time.ParseDuration`` (``1m30s``, ``1.5s``, ``500ms``) in nanoseconds."""
-    if isinstance(value, bool):
-        raise CanonicalError(f"invalid duration: {_str(value)}")
+    """Go's ``time.ParseDuration`` (``1m30s``, ``1.5s``, ``500ms``) in nanoseconds.
+
+    Raises :class:`CanonicalError` for a string that is not a duration, and
+    ``TypeError`` for a value that is neither a string nor an integer.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError(f"a {type(value).__name__} is not a duration")
     if isinstance(value, int):
         # Compose treats a bare number as seconds here (mapstructure decoding)
         return value * 1_000_000_000
@@ -252,7 +287,7 @@ def _port_range(text: str) -> tuple[int, int]:
 
 
 def _uint16(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"invalid port {text!r}")
     port = int(text)
     if port > 65535:
@@ -447,14 +482,40 @@ def _mapping(value: Any, *, null: str | None = "") -> dict[str, str | None]:
         return out
     if isinstance(value, Mapping):
         for key, item in value.items():
-            out[str(key)] = null if item is None else _str(item)
+            if isinstance(item, Mapping | list):
+                raise TypeError(f"{key}: a {type(item).__name__} is not a scalar")
+            out[_str(key)] = null if item is None else _str(item)
         return out
     if isinstance(value, str):
         value = [value]
-    for item in value:
+    for item in _seq(value):
+        if isinstance(item, Mapping | list):
+            raise TypeError(f"a {type(item).__name__} is not a KEY=VALUE string")
         key, val = _split_kv(_str(item))
         out[key] = null if val is None else val
     return out
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """The fields of a struct-like mapping (``None`` is empty), extensions left out.
+
+    Anything but a mapping is a shape the schema refuses: ``TypeError``.
+    Keys that are not strings (Compose refuses them too) are left out.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"a {type(value).__name__} is not a mapping")
+    return {k: v for k, v in value.items() if isinstance(k, str) and not k.startswith("x-")}
+
+
+def _seq(value: Any) -> list[Any]:
+    """A sequence (``None`` is empty); anything else is a shape error (``TypeError``)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"a {type(value).__name__} is not a sequence")
+    return value
 
 
 def _sorted_map(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -462,11 +523,15 @@ def _sorted_map(mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _list_of_str(value: Any) -> list[str]:
+    """A string or a list of scalars as a list of strings."""
     if value is None:
         return []
     if isinstance(value, str | int | float | bool):
         return [_str(value)]
-    return [_str(item) for item in value]
+    items = _seq(value)
+    if any(isinstance(item, Mapping | list) for item in items):
+        raise TypeError("a list of strings holds a collection")
+    return [_str(item) for item in items]
 
 
 # ---------------------------------------------------------------------------
@@ -567,7 +632,9 @@ def _shape(data: Mapping[str, Any], layout: tuple[tuple[str, str], ...]) -> dict
             out[key] = data.get(key)
         elif key in data and (data[key] is not None if kind == "!" else not _empty(data[key])):
             out[key] = data[key]
-    for key in sorted(k for k in data if k not in known and not k.startswith("x-")):
+    extra = (k for k in data
+             if isinstance(k, str) and k not in known and not k.startswith("x-"))
+    for key in sorted(extra):
         if not _empty(data[key]):
             out[key] = data[key]
     return out
@@ -588,9 +655,15 @@ def _default_env_reader(
 
 
 def is_service_enabled(service: Mapping[str, Any], profiles: Collection[str]) -> bool:
-    """Compose's rule: no ``profiles``, or one of them active (``*`` enables all)."""
-    wanted = service.get("profiles") or []
-    if not wanted:
+    """Compose's rule: no ``profiles``, or one of them active (``*`` enables all).
+
+    A ``profiles`` value that is not a list (a shape the schema refuses) is
+    read as a list of itself when it is a string, as no profiles otherwise.
+    """
+    wanted = service.get("profiles")
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if not wanted or not isinstance(wanted, list):
         return True
     if "*" in profiles:
         return True
@@ -638,16 +711,19 @@ class _Canonicalizer:
     def service(self, name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         path: KeyPath = ("services", name)
         svc: dict[str, Any] = {}
+        unread: set[str] = set()
         for key, value in raw.items():
-            if key.startswith("x-"):
+            if not isinstance(key, str) or key.startswith("x-"):
                 continue
             try:
                 converted = self.service_key(name, key, value, (*path, key))
             except CanonicalError as exc:
-                self.report("invalid-value", exc.path or (*path, key), f"{key}: {exc}")
+                message = str(exc) if str(exc).startswith(key) else f"{key}: {exc}"
+                self.report("invalid-value", exc.path or (*path, key), message)
                 continue
-            except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                self.report("invalid-value", (*path, key), f"{key}: cannot read value ({exc})")
+            except _SHAPE_ERRORS:
+                # a shape the schema refuses (and reports): nothing to print for it
+                unread.add(key)
                 continue
             if converted is not _DROP:
                 svc[key] = converted
@@ -657,7 +733,7 @@ class _Canonicalizer:
             svc["pull_policy"] = "missing"
         if "network_mode" not in svc and not svc.get("networks"):
             svc["networks"] = {"default": None}
-        self.consistency(name, svc, path)
+        self.consistency(name, svc, path, unread)
         return _shape(svc, SERVICE)
 
     def service_key(self, name: str, key: str, value: Any, path: KeyPath) -> Any:
@@ -671,7 +747,7 @@ class _Canonicalizer:
         if key in _INT_KEYS:
             return _int(value, key)
         if key in _FLOAT32_KEYS:
-            return _float32(value)
+            return _float32(value, key)
         if key in _STRING_MAPS:
             return _sorted_map(_mapping(value))
         if isinstance(value, float | int) and not isinstance(value, bool):
@@ -684,20 +760,16 @@ class _Canonicalizer:
         env_files = raw.get("env_file")
         if env_files is not None:
             inlined: dict[str, str | None] = {}
-            for index, (file, required) in enumerate(_file_list(env_files)):
-                where: KeyPath = (*path, "env_file")
-                if not isinstance(env_files, str):
-                    where = (*where, index)
-                values = self.load_env(file, required, where)
-                inlined.update(values)
+            for where, file, required in _file_list(env_files, (*path, "env_file")):
+                inlined.update(self.load_env(file, required, where))
             env = {k: v for k, v in inlined.items() if v is not None}
             env.update(svc.get("environment") or {})
             svc["environment"] = _sorted_map(env)
         label_files = raw.get("label_file")
         if label_files is not None:
             labels: dict[str, str | None] = {}
-            for index, (file, _required) in enumerate(_file_list(label_files)):
-                labels.update(self.load_env(file, True, (*path, "label_file", index)))
+            for where, file, _required in _file_list(label_files, (*path, "label_file")):
+                labels.update(self.load_env(file, True, where))
             merged = {k: v if v is not None else "" for k, v in labels.items()}
             merged.update(svc.get("labels") or {})
             svc["labels"] = _sorted_map(merged)
@@ -740,7 +812,13 @@ class _Canonicalizer:
         if deps:
             svc["depends_on"] = _sorted_map({k: _shape(v, DEPENDENCY) for k, v in deps.items()})
 
-    def consistency(self, name: str, svc: dict[str, Any], path: KeyPath) -> None:
+    def consistency(self, name: str, svc: dict[str, Any], path: KeyPath,
+                    unread: Collection[str] = ()) -> None:
+        """Compose's own refusals of a service (not schema errors).
+
+        ``unread`` are the keys whose shape could not be read: what depends on
+        them is left to the schema findings.
+        """
         if svc.get("network_mode") and svc.get("networks"):
             self.report(
                 "conflicting-options",
@@ -748,7 +826,7 @@ class _Canonicalizer:
                 f"service {name} declares mutually exclusive `network_mode` and `networks`; "
                 "compose refuses the file",
             )
-        if not svc.get("image") and not svc.get("build"):
+        if not svc.get("image") and not svc.get("build") and not {"image", "build"} & set(unread):
             self.report(
                 "missing-required-key",
                 path,
@@ -783,11 +861,9 @@ class _Canonicalizer:
     # -- individual keys ----------------------------------------------------
 
     def build(self, value: Any, path: KeyPath) -> dict[str, Any]:
-        raw: dict[str, Any] = {"context": value} if isinstance(value, str) else dict(value or {})
+        raw: dict[str, Any] = {"context": value} if isinstance(value, str) else _fields(value)
         out: dict[str, Any] = {}
         for key, item in raw.items():
-            if key.startswith("x-"):
-                continue
             if key == "args":
                 args = _mapping(item, null=None)
                 resolved = {}
@@ -814,7 +890,7 @@ class _Canonicalizer:
             elif key == "ssh":
                 out[key] = self.ssh(item)
             elif key == "secrets":
-                out[key] = [self.file_ref(s, secret=False) for s in item or []]
+                out[key] = [self.file_ref(s, secret=False) for s in _seq(item)]
             elif key == "ulimits":
                 out[key] = _ulimits(item)
             else:
@@ -845,8 +921,7 @@ class _Canonicalizer:
         return out
 
     def file_ref(self, value: Any, *, secret: bool) -> dict[str, Any]:
-        ref: dict[str, Any] = {"source": value} if isinstance(value, str) else dict(value)
-        ref = {k: v for k, v in ref.items() if not k.startswith("x-")}
+        ref: dict[str, Any] = {"source": value} if isinstance(value, str) else _fields(value)
         if secret and not ref.get("target"):
             ref["target"] = f"/run/secrets/{ref.get('source', '')}"
         for key in ("uid", "gid"):
@@ -854,15 +929,20 @@ class _Canonicalizer:
                 ref[key] = _str(ref[key])
         if ref.get("mode") is not None:
             mode = ref["mode"]
-            number = int(mode, 8) if isinstance(mode, str) else _int(mode, "mode")
+            if isinstance(mode, str):
+                try:
+                    number = int(mode, 8)
+                except ValueError:
+                    raise CanonicalError(
+                        f'mode: strconv.ParseInt: parsing "{mode}": invalid syntax'
+                    ) from None
+            else:
+                number = _int(mode, "mode")
             ref["mode"] = f"0{number:o}"
         return _shape(ref, FILE_REF)
 
     def volume_mount(self, value: Any, path: KeyPath) -> dict[str, Any]:
-        if isinstance(value, str):
-            mount = parse_volume(value)
-        else:
-            mount = {k: copy.deepcopy(v) for k, v in value.items() if not k.startswith("x-")}
+        mount = parse_volume(value) if isinstance(value, str) else copy.deepcopy(_fields(value))
         kind = mount.get("type")
         source = mount.get("source")
         if kind == "bind" and isinstance(source, str):
@@ -893,9 +973,7 @@ class _Canonicalizer:
 
     def healthcheck(self, value: Any, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, item in (value or {}).items():
-            if key.startswith("x-"):
-                continue
+        for key, item in _fields(value).items():
             if key == "test":
                 out[key] = ["CMD-SHELL", item] if isinstance(item, str) else _list_of_str(item)
             elif key in ("timeout", "interval", "start_period", "start_interval"):
@@ -908,33 +986,33 @@ class _Canonicalizer:
 
     def deploy(self, value: Any, path: KeyPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, item in (value or {}).items():
-            if key.startswith("x-"):
-                continue
+        for key, item in _fields(value).items():
             if key == "labels":
                 out[key] = _sorted_map(_mapping(item))
             elif key in ("update_config", "rollback_config"):
-                cfg = dict(item or {})
+                cfg = _fields(item)
                 for dkey in ("delay", "monitor"):
                     if dkey in cfg:
                         cfg[dkey] = _duration(cfg[dkey])
                 if "max_failure_ratio" in cfg:
-                    cfg["max_failure_ratio"] = _float32(cfg["max_failure_ratio"])
+                    cfg["max_failure_ratio"] = _float32(cfg["max_failure_ratio"],
+                                                        "max_failure_ratio")
                 out[key] = _shape(cfg, UPDATE_CONFIG)
             elif key == "resources":
-                res = {}
+                res: dict[str, Any] = {}
+                given = _fields(item)
                 for rkey in ("limits", "reservations"):
-                    if rkey in (item or {}):
-                        res[rkey] = self.resource((item or {})[rkey])
+                    if rkey in given:
+                        res[rkey] = self.resource(given[rkey])
                 out[key] = _shape(res, RESOURCES)
             elif key == "restart_policy":
-                pol = dict(item or {})
+                pol = _fields(item)
                 for dkey in ("delay", "window"):
                     if pol.get(dkey) is not None:
                         pol[dkey] = _duration(pol[dkey])
                 out[key] = _shape(pol, RESTART_POLICY)
             elif key == "placement":
-                out[key] = _shape(dict(item or {}), PLACEMENT)
+                out[key] = _shape(_fields(item), PLACEMENT)
             elif key == "replicas":
                 out[key] = None if item is None else _int(item, "replicas")
             else:
@@ -945,21 +1023,21 @@ class _Canonicalizer:
 
     def resource(self, value: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, item in (value or {}).items():
+        for key, item in _fields(value).items():
             if key == "cpus":
-                out[key] = _float32(item)
+                out[key] = _float32(item, "cpus")
             elif key == "memory":
                 out[key] = str(parse_bytes(item))
             elif key == "pids":
                 out[key] = _int(item, "pids")
             elif key == "devices":
-                out[key] = [_device_request(d) for d in item or []]
+                out[key] = [_device_request(d) for d in _seq(item)]
             else:
                 out[key] = item
         return _shape(out, RESOURCE)
 
     def hook(self, value: Any) -> dict[str, Any]:
-        hook = {k: copy.deepcopy(v) for k, v in (value or {}).items() if not k.startswith("x-")}
+        hook = copy.deepcopy(_fields(value))
         if "command" in hook:
             hook["command"] = _command(hook["command"])
         if "environment" in hook:
@@ -971,13 +1049,16 @@ class _Canonicalizer:
         return _sorted_map({k: (v if v is not None else self.lookup(k)) for k, v in pairs})
 
     def develop(self, value: Any) -> dict[str, Any]:
-        out = {k: copy.deepcopy(v) for k, v in (value or {}).items() if not k.startswith("x-")}
+        out = copy.deepcopy(_fields(value))
         if "watch" in out:
             triggers = []
-            for trigger in out["watch"] or []:
+            for trigger in _seq(out["watch"]):
+                trigger = _fields(trigger)
                 paths = trigger.get("path")
                 for path in paths if isinstance(paths, list) else [paths]:
-                    entry = {k: v for k, v in trigger.items() if not k.startswith("x-")}
+                    if isinstance(path, Mapping | list):
+                        raise TypeError("a watch path must be a string")
+                    entry = dict(trigger)
                     entry["path"] = self.paths.absolute(_str(path))
                     entry["exec"] = self.hook(entry.get("exec"))
                     if "ignore" in entry:
@@ -988,13 +1069,16 @@ class _Canonicalizer:
 
     def networks(self, value: Any, path: KeyPath) -> dict[str, Any]:
         if isinstance(value, list):
-            return _sorted_map({_str(n): None for n in value})
+            return _sorted_map({n: None for n in _list_of_str(value)})
+        if not isinstance(value, Mapping):
+            raise TypeError("networks must be a list or a mapping")
         out: dict[str, Any] = {}
-        for net, cfg in (value or {}).items():
+        for net, cfg in value.items():
+            net = _str(net)
             if cfg is None:
                 out[net] = None
                 continue
-            entry = {k: v for k, v in cfg.items() if not k.startswith("x-")}
+            entry = _fields(cfg)
             if "aliases" in entry:
                 entry["aliases"] = _list_of_str(entry["aliases"])
             if "driver_opts" in entry:
@@ -1006,44 +1090,70 @@ class _Canonicalizer:
 _DROP = object()
 
 
-def _file_list(value: Any) -> list[tuple[str, bool]]:
+def _file_list(value: Any, where: KeyPath) -> list[tuple[KeyPath, str, bool]]:
+    """``env_file``/``label_file`` entries as ``(key path, file, required)``.
+
+    Entries of a shape the schema refuses (a number, a mapping without a
+    string ``path``) are left out.
+    """
     if isinstance(value, str):
-        return [(value, True)]
+        return [(where, value, True)]
     out = []
-    for item in value or []:
-        if isinstance(item, Mapping):
-            out.append((str(item.get("path", "")), bool(item.get("required", True))))
-        else:
-            out.append((str(item), True))
+    for index, item in enumerate(value if isinstance(value, list) else []):
+        if isinstance(item, Mapping) and isinstance(item.get("path"), str):
+            required = _go_bool(item.get("required", True))
+            out.append(((*where, index), item["path"], required is not False))
+        elif isinstance(item, str):
+            out.append(((*where, index), item, True))
     return out
 
 
+def _go_bool(value: Any) -> bool | None:
+    """A boolean, or a string Go's ``strconv.ParseBool`` reads; ``None`` otherwise."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value in ("1", "t", "T", "true", "TRUE", "True"):
+            return True
+        if value in ("0", "f", "F", "false", "FALSE", "False"):
+            return False
+    return None
+
+
 def _hosts(value: Any) -> list[str]:
+    """``extra_hosts`` as sorted ``host=ip`` entries (one per address)."""
     entries: list[str] = []
     if isinstance(value, Mapping):
         for host, ips in value.items():
-            for ip in [ips] if not isinstance(ips, list) else ips:
-                entries.append(f"{host}={_str(ip)}")
+            for ip in _list_of_str(ips):
+                entries.append(_host_entry(_str(host), ip, f"{_str(host)}={ip}"))
     else:
-        for item in value or []:
-            text = _str(item)
+        for text in _list_of_str(value):
             if "=" in text:
                 host, _, ips = text.partition("=")
-            else:
+            elif ":" in text:
                 host, _, ips = text.partition(":")
+            else:
+                raise CanonicalError(f"invalid additional host, missing IP: {text}")
             for ip in ips.split(","):
-                entries.append(f"{host}={ip}")
+                entries.append(_host_entry(host, ip, text))
     return sorted(entries)
+
+
+def _host_entry(host: str, ip: str, text: str) -> str:
+    if not host:
+        raise CanonicalError(f"bad host name '' in {text!r}")
+    return f"{host}={ip}"
 
 
 def _ulimits(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, item in (value or {}).items():
+    for key, item in _fields(value).items():
         if isinstance(item, Mapping):
             out[key] = _shape(
                 {
                     k: _int(v, f"ulimits.{key}.{k}")
-                    for k, v in item.items()
+                    for k, v in _fields(item).items()
                     if k in ("soft", "hard")
                 },
                 ULIMIT,
@@ -1054,7 +1164,7 @@ def _ulimits(value: Any) -> dict[str, Any]:
 
 
 def _device_request(value: Any) -> dict[str, Any]:
-    req = {k: copy.deepcopy(v) for k, v in (value or {}).items() if not k.startswith("x-")}
+    req = copy.deepcopy(_fields(value))
     if "count" in req:
         count = req["count"]
         req["count"] = -1 if count == "all" else _int(count, "count")
@@ -1075,13 +1185,15 @@ def _command(value: Any) -> list[str] | None:
             return shlex.split(value)
         except ValueError as exc:
             raise CanonicalError(f"cannot split command line: {exc}") from None
-    return [_str(v) for v in value]
+    return _list_of_str(_seq(value))
 
 
 def _device(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
-        return _shape(dict(value), DEVICE)
-    parts = str(value).split(":")
+        return _shape(_fields(value), DEVICE)
+    if not isinstance(value, str):
+        raise TypeError("a device is a string or a mapping")
+    parts = value.split(":")
     if len(parts) == 3:
         source, target, perms = parts
     elif len(parts) == 2:
@@ -1096,46 +1208,50 @@ def _device(value: Any) -> dict[str, Any]:
 def _depends_on(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(value, list):
-        for name in value:
-            out[_str(name)] = {"condition": "service_started", "required": True}
-    else:
-        for name, cfg in (value or {}).items():
-            cfg = dict(cfg or {})
+        for name in _list_of_str(value):
+            out[name] = {"condition": "service_started", "required": True}
+    elif isinstance(value, Mapping):
+        for name, cfg in value.items():
+            cfg = _fields(cfg)
             dep: dict[str, Any] = {"condition": cfg.get("condition") or "service_started"}
-            if cfg.get("restart"):
+            if _go_bool(cfg.get("restart")):
                 dep["restart"] = True
-            dep["required"] = bool(cfg.get("required", True))
-            out[name] = dep
+            dep["required"] = _go_bool(cfg.get("required", True)) is not False
+            out[_str(name)] = dep
+    elif value is not None:
+        raise TypeError("depends_on is a list or a mapping")
     return out
 
 
 def _blkio(value: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, item in (value or {}).items():
+    for key, item in _fields(value).items():
+        devices = [_fields(d) for d in _seq(item)] if key != "weight" else []
         if key == "weight":
             out[key] = _int(item, "weight")
         elif key == "weight_device":
-            out[key] = [{"Path": d.get("path"), "Weight": _int(d.get("weight", 0))} for d in item]
+            out[key] = [{"Path": d.get("path"), "Weight": _int(d.get("weight", 0), "weight")}
+                        for d in devices]
         elif key in ("device_read_bps", "device_write_bps"):
-            out[key] = [
-                {"Path": d.get("path"), "Rate": str(parse_bytes(d.get("rate", 0)))} for d in item
-            ]
+            out[key] = [{"Path": d.get("path"), "Rate": str(parse_bytes(d.get("rate", 0)))}
+                        for d in devices]
         elif key in ("device_read_iops", "device_write_iops"):
-            out[key] = [{"Path": d.get("path"), "Rate": str(_int(d.get("rate", 0)))} for d in item]
+            out[key] = [{"Path": d.get("path"), "Rate": str(_int(d.get("rate", 0), "rate"))}
+                        for d in devices]
     return _shape(out, BLKIO)
 
 
 def _gpus(value: Any) -> list[dict[str, Any]]:
     if value == "all":
         return [{"count": -1}]
-    return [_device_request(v) for v in value or []]
+    return [_device_request(v) for v in _seq(value)]
 
 
 def _ports(value: Any, path: KeyPath) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for index, item in enumerate(value or []):
+    for index, item in enumerate(_seq(value)):
         if isinstance(item, Mapping):
-            port = {k: v for k, v in item.items() if not k.startswith("x-")}
+            port = _fields(item)
             if port.get("published") is not None:
                 port["published"] = _str(port["published"])
             if port.get("target") is not None:
@@ -1143,16 +1259,18 @@ def _ports(value: Any, path: KeyPath) -> list[dict[str, Any]]:
             port.setdefault("mode", "ingress")
             port.setdefault("protocol", "tcp")
             out.append(_shape(port, PORT))
-        else:
+        elif isinstance(item, str | int) and not isinstance(item, bool):
             try:
                 out.extend(_shape(p, PORT) for p in parse_port(item))
             except CanonicalError as exc:
                 raise CanonicalError(str(exc), (*path, index)) from None
+        else:
+            raise TypeError("a port is a string, a number or a mapping")
     return out
 
 
 def _logging(value: Any) -> dict[str, Any]:
-    out = {k: x for k, x in (value or {}).items() if not k.startswith("x-")}
+    out = _fields(value)
     if out.get("options"):
         out["options"] = _sorted_map(_mapping(out["options"]))
     return _shape(out, LOGGING)
@@ -1175,23 +1293,24 @@ _SERVICE_HANDLERS: dict[str, Callable[[_Canonicalizer, Any, KeyPath], Any]] = {
     "networks": lambda c, v, p: c.networks(v, p),
     "ports": lambda c, v, p: _ports(v, p),
     "expose": lambda c, v, p: _expose(v),
-    "volumes": lambda c, v, p: [c.volume_mount(m, (*p, i)) for i, m in enumerate(v or [])],
-    "secrets": lambda c, v, p: [c.file_ref(s, secret=True) for s in v or []],
-    "configs": lambda c, v, p: [c.file_ref(s, secret=False) for s in v or []],
+    "volumes": lambda c, v, p: [c.volume_mount(m, (*p, i)) for i, m in enumerate(_seq(v))],
+    "secrets": lambda c, v, p: [c.file_ref(s, secret=True) for s in _seq(v)],
+    "configs": lambda c, v, p: [c.file_ref(s, secret=False) for s in _seq(v)],
     "healthcheck": lambda c, v, p: c.healthcheck(v, p),
     "deploy": lambda c, v, p: c.deploy(v, p),
     "extra_hosts": lambda c, v, p: _hosts(v),
     "ulimits": lambda c, v, p: _ulimits(v),
-    "devices": lambda c, v, p: [_device(d) for d in v or []],
+    "devices": lambda c, v, p: [_device(d) for d in _seq(v)],
     "logging": lambda c, v, p: _logging(v),
     "blkio_config": lambda c, v, p: _blkio(v),
     "develop": lambda c, v, p: c.develop(v),
-    "post_start": lambda c, v, p: [c.hook(h) for h in v or []],
-    "pre_stop": lambda c, v, p: [c.hook(h) for h in v or []],
+    "post_start": lambda c, v, p: [c.hook(h) for h in _seq(v)],
+    "pre_stop": lambda c, v, p: [c.hook(h) for h in _seq(v)],
     "gpus": lambda c, v, p: _gpus(v),
     "stop_grace_period": lambda c, v, p: _duration(v),
-    "extends": lambda c, v, p: _shape({"service": v} if isinstance(v, str) else dict(v), EXTENDS),
-    "credential_spec": lambda c, v, p: _shape(dict(v or {}), CREDENTIAL_SPEC),
+    "extends": lambda c, v, p: _shape({"service": v} if isinstance(v, str) else _fields(v),
+                                      EXTENDS),
+    "credential_spec": lambda c, v, p: _shape(_fields(v), CREDENTIAL_SPEC),
     "scale": lambda c, v, p: _int(v, "scale"),
     "group_add": lambda c, v, p: _list_of_str(v),
     "sysctls": lambda c, v, p: _sorted_map(_mapping(v)),
@@ -1213,20 +1332,38 @@ _STRING_MAPS = frozenset({"storage_opt", "log_opt"})
 # ---------------------------------------------------------------------------
 
 
+def _section(config: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A top-level mapping with string keys; empty when it is absent or not a mapping."""
+    value = config.get(key)
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): v for k, v in value.items()}
+
+
 def _used_resources(services: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
+    """The networks, named volumes, secrets and configs the canonical services use."""
     used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(),
                                  "configs": set()}
+
+    def sources(refs: Any) -> Iterable[str]:
+        for ref in refs if isinstance(refs, list) else []:
+            if isinstance(ref, Mapping) and isinstance(ref.get("source"), str):
+                yield ref["source"]
+
     for svc in services.values():
-        used["networks"].update((svc.get("networks") or {}).keys())
-        for mount in svc.get("volumes") or []:
-            if mount.get("type") == "volume" and mount.get("source"):
+        networks = svc.get("networks")
+        if isinstance(networks, Mapping):
+            used["networks"].update(str(n) for n in networks)
+        mounts = svc.get("volumes")
+        for mount in mounts if isinstance(mounts, list) else []:
+            if (isinstance(mount, Mapping) and mount.get("type") == "volume"
+                    and isinstance(mount.get("source"), str) and mount["source"]):
                 used["volumes"].add(mount["source"])
-        for ref in svc.get("secrets") or []:
-            used["secrets"].add(ref.get("source"))
-        for ref in (svc.get("build") or {}).get("secrets") or []:
-            used["secrets"].add(ref.get("source"))
-        for ref in svc.get("configs") or []:
-            used["configs"].add(ref.get("source"))
+        used["secrets"].update(sources(svc.get("secrets")))
+        build = svc.get("build")
+        if isinstance(build, Mapping):
+            used["secrets"].update(sources(build.get("secrets")))
+        used["configs"].update(sources(svc.get("configs")))
     return used
 
 
@@ -1273,39 +1410,40 @@ def canonicalize(
     )
     active = _active_profiles(profiles, environ)
     out: dict[str, Any] = {"name": project_name}
+    if not isinstance(config, Mapping):
+        config = {}
 
     services: dict[str, Any] = {}
-    for name, raw in (config.get("services") or {}).items():
-        raw = raw or {}
-        if not isinstance(raw, Mapping):
-            conv.report("invalid-type", ("services", name), f"service {name} must be a mapping")
+    for name, raw in _section(config, "services").items():
+        # a service that is not a mapping (null too) is a schema error: nothing to print
+        if not isinstance(raw, Mapping) or not is_service_enabled(raw, active):
             continue
-        if not is_service_enabled(raw, active):
+        try:
+            services[name] = conv.service(name, raw)
+        except _SHAPE_ERRORS:  # pragma: no cover - each key is read on its own
             continue
-        services[str(name)] = conv.service(str(name), raw)
     services = _sorted_map(services)
 
     used = _used_resources(services)
-    if "default" in used["networks"] and "default" not in (config.get("networks") or {}):
-        used_default = True
-    else:
-        used_default = False
-
     for section, layout in (
         ("networks", NETWORK),
         ("volumes", VOLUME),
         ("secrets", FILE_OBJECT),
         ("configs", FILE_OBJECT),
     ):
-        declared = dict(config.get(section) or {})
-        if section == "networks" and used_default:
-            declared["default"] = None
+        declared = _section(config, section)
+        if section == "networks" and "default" in used["networks"]:
+            declared.setdefault("default", None)
         resources: dict[str, Any] = {}
         for key, raw_res in declared.items():
-            key = str(key)
             if key not in used[section]:
                 continue
-            resources[key] = _resource(conv, section, key, raw_res, layout)
+            if raw_res is not None and not isinstance(raw_res, Mapping):
+                continue  # a schema error
+            try:
+                resources[key] = _resource(conv, section, key, raw_res, layout)
+            except _SHAPE_ERRORS:
+                continue
         if resources:
             out[section] = _sorted_map(resources)
     out["services"] = services
@@ -1324,7 +1462,7 @@ def _resource(
     raw: Any,
     layout: tuple[tuple[str, str], ...],
 ) -> dict[str, Any]:
-    res = {k: copy.deepcopy(v) for k, v in dict(raw or {}).items() if not k.startswith("x-")}
+    res = copy.deepcopy(_fields(raw))
     if "external" in res:
         external, legacy_name = _external(res["external"])
         res["external"] = external
@@ -1346,11 +1484,11 @@ def _resource(
     if "driver_opts" in res:
         res["driver_opts"] = _sorted_map(_mapping(res["driver_opts"]))
     if section == "networks":
-        ipam = dict(res.get("ipam") or {})
+        ipam = _fields(res.get("ipam"))
         if "config" in ipam:
             pools = []
-            for pool in ipam["config"] or []:
-                pool = dict(pool or {})
+            for pool in _seq(ipam["config"]):
+                pool = _fields(pool)
                 if "aux_addresses" in pool:
                     pool["aux_addresses"] = _sorted_map(_mapping(pool["aux_addresses"]))
                 pools.append(_shape(pool, IPAM_POOL))

@@ -141,6 +141,10 @@ class _Checker:
     # -- checks ---------------------------------------------------------------
 
     def no_services(self) -> None:
+        if self.config.get("services") is not None and not isinstance(
+            self.config.get("services"), Mapping
+        ):
+            return  # a shape the schema reports
         if not self.services:
             path: KeyPath = ("services",) if "services" in self.config else ()
             self.report(

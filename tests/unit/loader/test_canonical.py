@@ -7,11 +7,16 @@ files; the same cases, end to end, are in ``fixtures/canonical/`` and
 
 from __future__ import annotations
 
+import copy
+import os
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composekit.diagnostics import Diagnostic, Severity, Span
+from composekit.loader import canonical as canonical_module
 from composekit.loader.canonical import (
     CanonicalError,
     canonicalize,
@@ -23,6 +28,7 @@ from composekit.loader.canonical import (
     parse_volume,
     to_json,
 )
+from composekit.loader.crossref import check_references
 
 WD = "/proj"
 ENV = {"HOME": "/home/me"}
@@ -82,10 +88,19 @@ def test_parse_bytes_binary_units(value: Any, size: int) -> None:
     assert parse_bytes(value) == size
 
 
-@pytest.mark.parametrize("value", ["", "1x", "g", "-1g", True])
+@pytest.mark.parametrize("value", ["", "1x", "g", "-1g", "\u0661g", float("inf")])
 def test_parse_bytes_rejects(value: Any) -> None:
     with pytest.raises(CanonicalError):
         parse_bytes(value)
+
+
+@pytest.mark.parametrize("value", [True, None, [1], {"a": 1}])
+def test_parse_bytes_and_duration_refuse_shapes_with_type_error(value: Any) -> None:
+    # the schema reports these; canonicalize skips them without a finding of its own
+    with pytest.raises(TypeError):
+        parse_bytes(value)
+    with pytest.raises(TypeError):
+        parse_duration(value)
 
 
 # --- ports ----------------------------------------------------------------------------------
@@ -474,3 +489,169 @@ def test_to_json_matches_go_encoder() -> None:
         '{\n  "a": "\\u003c\\u0026\\u003e",\n  "b": "é",\n  "c": [\n    1,\n    0.5\n  ],\n'
         '  "d": null\n}'
     )
+
+
+# --- shapes and values Compose refuses --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"services": "x"}, {"services": []}, {"services": {"s": "x"}}, {"services": {"s": None}},
+     {"services": {"s": {"image": "x"}}, "volumes": 3},
+     {"services": {"s": {"image": "x", "env_file": 3}}},
+     {"services": {"s": {"image": "x", "env_file": [{"path": 3}, 4]}}},
+     {"services": {"s": {"image": "x", "networks": ["n"]}}, "networks": {"n": {"ipam": {
+         "config": "x"}}}},
+     {"services": {"s": {"image": "x", "networks": ["n"]}}, "networks": {"n": 3}},
+     {"services": {"s": {"image": "x", "profiles": 3}}},
+     {"services": {"s": {"image": "x", "ports": [[1], True], "depends_on": {"db": 1},
+                         "environment": [["a"]], "volumes": [1], "cpus": [1],
+                         "mem_limit": True, "stop_grace_period": 1.5,
+                         "healthcheck": {"interval": [1]}, "deploy": "x", "ulimits": [1]}}},
+     {"services": {"s": {"build": 3}}},
+     {"services": {"s": {"image": "x", 3: "int key", "labels": {"a": {"b": 1}}}}}],
+)
+def test_shapes_the_schema_refuses_are_skipped_without_a_finding(config: dict[Any, Any]) -> None:
+    result, diags = canonicalize(config, project_name="p", working_dir=WD, environ=ENV,
+                                 profiles=())
+    assert diags == []
+    assert result["name"] == "p" and isinstance(result["services"], dict)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [({"extra_hosts": ["nohost"]}, "invalid additional host, missing IP: nohost"),
+     ({"extra_hosts": ["=1.2.3.4"]}, "bad host name"),
+     ({"secrets": [{"source": "s", "mode": "abc"}]}, 'parsing "abc": invalid syntax'),
+     ({"cpus": "abc"}, 'cpus: cannot parse "abc" as a number'),
+     ({"cpu_shares": "abc"}, "cpu_shares must be an integer"),
+     ({"healthcheck": {"interval": "10x"}}, "invalid duration"),
+     ({"command": "echo 'open"}, "cannot split command line")],
+)
+def test_values_compose_refuses_with_its_own_message(spec: dict[str, Any], message: str) -> None:
+    _, diags = canon({"s": {"image": "x", **spec}}, secrets={"s": {"file": "./s"}})
+    assert [d.code for d in diags] == ["CK027"]
+    assert message in diags[0].message
+    assert not diags[0].message.startswith(f"{next(iter(spec))}: {next(iter(spec))}")
+
+
+# --- any shape: never an exception ----------------------------------------------------------
+# The loader hands canonicalize whatever the files hold; shapes the schema refuses must be
+# skipped (the schema findings say what is wrong), never raise.
+
+_LAYOUTS = [value for name, value in vars(canonical_module).items()
+            if name.isupper() and isinstance(value, tuple)
+            and all(isinstance(f, tuple) and len(f) == 2 for f in value)]
+#: every key the canonical form knows, at any level, plus a few that only some handlers read
+_VOCABULARY = sorted(
+    {key for layout in _LAYOUTS for key, _ in layout}
+    | {"services", "networks", "volumes", "secrets", "configs", "x-ext", "required", "path",
+       "condition", "aliases", "external", "nocopy", "propagation", "size", "mode", "weight",
+       "rate", "test", "watch", "exec", "default", "s", "n"}
+)
+_TEXTS = st.sampled_from([
+    "", "a", "n", "s", "default", "80", "8080:80", "127.0.0.1:80:80/udp", "80-81:90-91",
+    "./d:/d:ro", "n:/data", "/anon", "v:/x", "~/x", "1g", "512m", "1m30s", "0", "10x",
+    "service:s", "container:c", "host", "A=1", "KEY", "a:b:c", "x$y", "true", "on", "all",
+    "echo 'unterminated", "[::1]:80:80", "h:1.2.3.4",
+]) | st.text(max_size=8)
+_SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+            | st.floats() | _TEXTS)
+_KEYS = st.sampled_from(_VOCABULARY) | st.text(max_size=4)
+_ODD_KEYS = _KEYS | st.integers(-3, 3) | st.booleans() | st.none()
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(_KEYS, inner, max_size=5)
+    | st.dictionaries(_ODD_KEYS, inner, max_size=3),
+    max_leaves=16,
+)
+_SERVICE_KEYS = [key for key, _ in canonical_module.SERVICE]
+_SERVICE = st.dictionaries(st.sampled_from(_SERVICE_KEYS) | _KEYS, _VALUES, max_size=8)
+#: a service that uses resource "n" of every kind, so that the resources are canonicalized
+_USER = {"image": "x", "networks": ["n"], "volumes": ["n:/d"], "secrets": ["n"],
+         "configs": ["n"], "build": {"context": ".", "secrets": ["n"]}}
+#: places deep inside a service or a resource where a random value goes
+_DEEP: list[tuple[str | int, ...]] = [
+    ("services", "s", *path) for path in (
+        ("build",), ("build", "args"), ("build", "secrets"), ("build", "secrets", 0),
+        ("build", "ulimits", "nofile"), ("build", "ssh"), ("build", "additional_contexts"),
+        ("build", "extra_hosts"), ("deploy",), ("deploy", "resources"),
+        ("deploy", "resources", "limits"), ("deploy", "resources", "reservations", "devices"),
+        ("deploy", "resources", "reservations", "devices", 0), ("deploy", "update_config"),
+        ("deploy", "restart_policy"), ("deploy", "placement"), ("healthcheck",),
+        ("healthcheck", "test"), ("develop", "watch"), ("develop", "watch", 0),
+        ("develop", "watch", 0, "exec"), ("blkio_config", "weight_device"),
+        ("blkio_config", "device_read_bps", 0), ("ports", 0), ("volumes", 0),
+        ("volumes", 0, "bind"), ("volumes", 0, "tmpfs"), ("volumes", 0, "volume"),
+        ("depends_on", "n"), ("networks", "n"), ("logging", "options"), ("ulimits", "nofile"),
+        ("extra_hosts",), ("secrets", 0), ("configs", 0, "mode"), ("gpus", 0), ("post_start", 0),
+        ("env_file", 0), ("label_file", 0), ("devices", 0), ("extends",), ("credential_spec",),
+        ("environment",), ("command",), ("profiles",), ("links",), ("volumes_from",),
+        ("network_mode",), ("cpus",), ("mem_limit",), ("scale",), ("stop_grace_period",),
+    )
+] + [
+    (section, "n", *path) for section in ("networks", "volumes", "secrets", "configs")
+    for path in ((), ("external",), ("name",), ("labels",), ("driver_opts",), ("ipam",),
+                 ("ipam", "config"), ("ipam", "config", 0), ("file",))
+]
+
+
+def _nest(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    """A project that uses resource ``n`` of every kind, with ``value`` at ``path``."""
+    config: dict[str, Any] = {"services": {"s": {"image": "x"}, "u": copy.deepcopy(_USER)},
+                              "networks": {"n": {}}, "volumes": {"n": {}},
+                              "secrets": {"n": {"file": "./s"}}, "configs": {"n": {"file": "./c"}}}
+    holder: Any = config
+    for part, following in zip(path, [*path[1:], None], strict=True):
+        if following is None:
+            break
+        default: Any = [] if isinstance(following, int) else {}
+        if isinstance(part, int):
+            if not holder:
+                holder.append({"type": "volume", "target": "/t"} if path[2] == "volumes"
+                              else default)
+            holder = holder[0]
+        else:
+            if not isinstance(holder.get(part), dict | list):
+                holder[part] = default
+            holder = holder[part]
+    last = path[-1]
+    if isinstance(last, int):
+        holder.append(value)
+    else:
+        holder[last] = value
+    return config
+
+
+_CONFIGS = (
+    st.dictionaries(st.sampled_from(["services", "networks", "volumes", "secrets", "configs",
+                                     "name", "x-a", "include"]) | _KEYS, _VALUES, max_size=6)
+    | st.builds(lambda v: {"services": v}, _VALUES)
+    | st.builds(lambda s: {"services": {"s": s, "t": {"image": "y"}}}, _SERVICE)
+    | st.builds(lambda s, t: {"services": {"s": s, "t": t}}, _SERVICE, _SERVICE)
+    | st.builds(lambda section, res: {"services": {"u": _USER}, section: {"n": res}},
+                st.sampled_from(["networks", "volumes", "secrets", "configs"]), _VALUES)
+    | st.builds(lambda section, res: {"services": {"u": _USER}, section: res},
+                st.sampled_from(["networks", "volumes", "secrets", "configs"]), _VALUES)
+    | st.builds(_nest, st.sampled_from(_DEEP), _VALUES)
+)
+#: more with COMPOSEKIT_FUZZ_EXAMPLES=20000 (a few minutes)
+_EXAMPLES = int(os.environ.get("COMPOSEKIT_FUZZ_EXAMPLES", "400"))
+
+
+def _origin(path: tuple[str | int, ...]) -> tuple[str, Span]:
+    return "compose.yaml", Span(1, 1)
+
+
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_CONFIGS, st.sampled_from([(), ("p",), ("*",)]))
+def test_any_shape_never_raises(config: dict[Any, Any], profiles: tuple[str, ...]) -> None:
+    result, diags = canonicalize(config, project_name="p", working_dir="/nowhere",
+                                 environ={"HOME": "/home/me"}, profiles=profiles,
+                                 origin=_origin)
+    assert isinstance(result, dict) and result["name"] == "p"
+    assert isinstance(result["services"], dict)
+    to_json(result)
+    assert all(isinstance(d, Diagnostic) for d in diags)
+    check_references(config, _origin, profiles=profiles)
