@@ -290,25 +290,15 @@ class _Loader:
             from composekit.loader.canonical import canonicalize
         except ImportError:  # pragma: no cover - canonical is part of composekit
             return
-        try:
-            config, diags = canonicalize(
-                plain,
-                project_name=project.name,
-                working_dir=project.working_dir,
-                environ=project.environment,
-                profiles=active,
-                origin=self._origin_fn(project),
-            )
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            # A shape the canonical form cannot read (the schema check says
-            # which); keep the merged configuration rather than fail.
-            self.diagnostics.append(codes.make(
-                "invalid-type", project.main_file or project.working_dir, Span(),
-                f"the merged project cannot be put in Compose's canonical form ({exc}); "
-                "the configuration is kept as merged",
-                help="fix the schema findings of the project's files", origin="load"))
-            project.config = {"name": project.name, **plain}
-            return
+        # canonicalize reads every shape (it skips what the schema findings report)
+        config, diags = canonicalize(
+            plain,
+            project_name=project.name,
+            working_dir=project.working_dir,
+            environ=project.environment,
+            profiles=active,
+            origin=self._origin_fn(project),
+        )
         project.config = config
         self.diagnostics.extend(diags)
 
