@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CANONICAL = ROOT / "fixtures" / "canonical"
@@ -41,9 +42,10 @@ def docker_config_dir() -> str:
     return os.environ.get("DOCKER_CONFIG") or str(Path.home() / ".docker")
 
 
-def case_meta(case: Path) -> dict[str, object]:
+def case_meta(case: Path) -> dict[str, Any]:
     meta = case / "case.json"
-    return json.loads(meta.read_text()) if meta.exists() else {}
+    data = json.loads(meta.read_text()) if meta.exists() else {}
+    return data if isinstance(data, dict) else {}
 
 
 def run_oracle(case: Path) -> tuple[int, str, str, Path, Path]:
