@@ -1398,8 +1398,11 @@ def canonicalize(
     ``label_file``; it defaults to :func:`composekit.loader.envfile.load_env_file`
     with ``environ`` as its lookup (bare ``KEY`` lines, ``${VAR}``).
 
-    Returns the canonical document and the problems found on the way (values
-    Compose cannot read, conflicting options, missing env files).
+    Returns the canonical document and the problems found on the way where
+    Compose refuses the file with a message of its own (a value it cannot
+    parse, conflicting options, a missing env file). It never raises: a value
+    of a shape the schema refuses (a list where a mapping must be, ...) is left
+    out of the document without a finding, since the schema check reports it.
     """
     conv = _Canonicalizer(
         project_name=project_name,
