@@ -70,7 +70,7 @@ SUMMARY_INTERVAL = 10.0
 #: Seconds ``docker compose down`` may take.
 TEARDOWN_TIMEOUT = 180.0
 #: Seconds every published port gets at least, even when readiness used the whole timeout.
-MIN_PORT_WINDOW = 5.0
+MIN_PORT_WINDOW = 3.0
 #: Lines of compose's error output kept in an outcome.
 ERROR_LINES = 20
 
@@ -579,22 +579,30 @@ class ComposeEnv:
         return list(self._services_config())
 
     def containers(self) -> list[ContainerState]:
-        """The project's containers now (``docker compose ps -a``), all states."""
+        """The project's containers now, all states (``docker compose ps -a`` + ``inspect``).
+
+        ``ps`` lists them; ``inspect`` adds what ``ps`` lacks: the restart count (to see
+        a restart between two polls) and the exit code of a restarting container.
+        """
         driver = self._require_driver()
         try:
             raw = driver.get_containers(include_all=True)
         except (subprocess.CalledProcessError, HarnessError, ValueError):
             return []
+        details = {str(info.get("Id", ""))[:12]: info
+                   for info in self._inspect([c.ID for c in raw if c.ID])}
         out: list[ContainerState] = []
         for c in raw:
-            state = (c.State or "").lower()
-            restarts, exit_code = 0, c.ExitCode
-            if state == "restarting" and c.ID:
-                # ps shows no restart count, and exit code 0 while restarting.
-                restarts, exit_code = self._restart_state(c.ID, c.ExitCode)
-            out.append(ContainerState(id=c.ID or "", name=c.Name or "", service=c.Service or "",
-                                      state=state, health=(c.Health or "").lower(),
-                                      exit_code=exit_code, restart_count=restarts))
+            info = details.get((c.ID or "")[:12], {})
+            state = info.get("State") or {}
+            health = (state.get("Health") or {}).get("Status") or c.Health or ""
+            exit_code = state.get("ExitCode", c.ExitCode)
+            out.append(ContainerState(
+                id=c.ID or "", name=c.Name or "", service=c.Service or "",
+                state=str(state.get("Status") or c.State or "").lower(),
+                health=str(health).lower(),
+                exit_code=exit_code if isinstance(exit_code, int) else None,
+                restart_count=int(info.get("RestartCount") or 0)))
         return out
 
     def published_ports(self) -> list[Publisher]:
@@ -811,17 +819,6 @@ class ComposeEnv:
         return ReadinessTracker(self.expected, one_shot=self.one_shot,
                                 healthchecks=frozenset(self._healthchecked()),
                                 scale=self._scales(), settle=self.settle)
-
-    def _restart_state(self, container_id: str, exit_code: int | None) -> tuple[int, int | None]:
-        assert self._runner is not None
-        try:
-            result = self._runner.run(["docker", "inspect", "-f",
-                                       "{{.RestartCount}} {{.State.ExitCode}}", container_id],
-                                      check=False, timeout=30)
-            count, code = result.stdout.decode().split()
-            return int(count), int(code)
-        except (HarnessError, ValueError):
-            return 0, exit_code
 
     def _inspect(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         if not ids or self._runner is None:

@@ -54,12 +54,17 @@ from composekit.testing.harness import (
 )
 from composekit.testing.imagemap import ImageMap, image_map
 from composekit.testing.results import ExecResult, Outcome, failed, passed, skipped
-from composekit.testing.wait import CRASH_LOOP_RESTARTS, Phase, ProgressEvent
+from composekit.testing.wait import Phase, ProgressEvent
 
 STACK_LABEL = "com.docker.stack.namespace"
 SERVICE_LABEL = "com.docker.swarm.service.name"
 #: Seconds ``docker stack rm`` may take until the stack's containers and networks are gone.
 REMOVE_TIMEOUT = 120.0
+#: Failed tasks of one service that make a crash loop. A swarm reschedules a failed task
+#: in a second or two, so three take about as long as five local container restarts.
+CRASH_LOOP_TASKS = 3
+#: Seconds a service must keep its replicas running (no new failed task) to be ready.
+SETTLE = 1.0
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
@@ -441,6 +446,7 @@ class SwarmEnv:
                            details=_tail(err, ERROR_LINES))]
         states: dict[str, tuple[Phase, str]] = {}
         ready_at: dict[str, float] = {}
+        stable_since: dict[str, tuple[float, int]] = {}  # service -> (since, failed tasks)
         last_summary = time.monotonic()
         timed_out = False
         while True:
@@ -448,6 +454,19 @@ class SwarmEnv:
             tasks = self.tasks()
             for service in self._services():
                 phase, text = self._service_phase(service, tasks)
+                failures = sum(1 for t in tasks if t.service == service
+                               and t.state in ("Failed", "Rejected"))
+                if phase is Phase.READY and service not in self.one_shot:
+                    # Replicas must stay up for SETTLE seconds with no task failing
+                    # meanwhile: a crashing task is "Running" for a moment too.
+                    since, seen = stable_since.setdefault(service, (now, failures))
+                    if seen != failures:
+                        stable_since[service] = (now, failures)
+                        since = now
+                    if now - since < SETTLE:
+                        phase, text = Phase.WAITING, f"{text} (settling)"
+                else:
+                    stable_since.pop(service, None)
                 if states.get(service) != (phase, text):
                     self._emit(ProgressEvent(service, phase, text, self._elapsed()))
                 states[service] = (phase, text)
@@ -499,7 +518,7 @@ class SwarmEnv:
                                               if t.state not in ("Failed", "Rejected")):
                 return Phase.FAILED, f"one-shot task failed: {failures[-1].error}"
         running = [t for t in mine if t.desired == "Running" and t.state == "Running"]
-        if len(failures) >= CRASH_LOOP_RESTARTS:
+        if len(failures) >= CRASH_LOOP_TASKS:
             last = failures[0].error or failures[0].current
             return Phase.FAILED, f"crash loop: {len(failures)} tasks failed, last: {last}"
         if service not in self.one_shot and wanted > 0 and len(running) >= wanted:
@@ -620,7 +639,7 @@ class SwarmEnv:
             tasks.append(Task(service=base[len(prefix):], slot=slot,
                               current=str(row.get("CurrentState", "")),
                               desired=str(row.get("DesiredState", "")),
-                              error=str(row.get("Error", ""))))
+                              error=str(row.get("Error", "")).strip().strip('"')))
         return tasks
 
     def _containers(self, service: str) -> list[str]:

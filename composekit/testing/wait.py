@@ -20,8 +20,10 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-#: A container restarted this many times (and not running) is in a crash loop.
-CRASH_LOOP_RESTARTS = 3
+#: A container restarted this many times without becoming ready is in a crash loop. Docker
+#: doubles the pause between restarts from 100 ms, so five restarts take a few seconds; an
+#: app that restarts a few times while its database starts still gets through.
+CRASH_LOOP_RESTARTS = 5
 #: Seconds a container without a health check must stay running to count as ready.
 DEFAULT_SETTLE = 1.0
 
@@ -93,11 +95,11 @@ def classify_container(c: ContainerState, *, one_shot: bool, has_healthcheck: bo
         return Phase.FAILED, f"exited with code {code}{hint}"
     if state == "dead":
         return Phase.FAILED, "dead (the engine could not stop or remove it)"
+    crash_loop = (Phase.FAILED, f"crash loop: restarted {c.restart_count} times, last exit "
+                                f"code {c.exit_code if c.exit_code is not None else '?'}")
     if state == "restarting":
         if c.restart_count >= CRASH_LOOP_RESTARTS:
-            code = c.exit_code if c.exit_code is not None else "?"
-            return Phase.FAILED, (f"crash loop: restarted {c.restart_count} times, "
-                                  f"last exit code {code}")
+            return crash_loop
         return Phase.WAITING, f"restarting ({c.restart_count} restarts)"
     if state == "created":
         return Phase.WAITING, "created, not started yet"
@@ -114,9 +116,13 @@ def classify_container(c: ContainerState, *, one_shot: bool, has_healthcheck: bo
             return Phase.READY, "healthy"
         if health == "unhealthy":
             return Phase.FAILED, "unhealthy"
+        if c.restart_count >= CRASH_LOOP_RESTARTS:
+            return crash_loop
         return Phase.WAITING, f"running, health: {health or 'starting'}"
     if running_for >= settle:
         return Phase.READY, "running"
+    if c.restart_count >= CRASH_LOOP_RESTARTS:
+        return crash_loop
     return Phase.WAITING, "running (settling)"
 
 
@@ -131,6 +137,7 @@ class ReadinessTracker:
     settle: float = DEFAULT_SETTLE
     states: dict[str, ServiceState] = field(default_factory=dict)
     _running_since: dict[str, float] = field(default_factory=dict)
+    _restarts: dict[str, int] = field(default_factory=dict)
     _ready_at: dict[str, float] = field(default_factory=dict)
 
     def update(self, containers: Iterable[ContainerState], now: float) -> list[ProgressEvent]:
@@ -162,8 +169,12 @@ class ReadinessTracker:
             return ServiceState(service, Phase.WAITING, "no container yet")
         phases: list[tuple[Phase, str]] = []
         for c in sorted(containers, key=lambda c: c.name):
-            if c.state.lower() == "running":
+            restarted = self._restarts.get(c.id, c.restart_count) != c.restart_count
+            self._restarts[c.id] = c.restart_count
+            if c.state.lower() == "running" and not restarted:
                 self._running_since.setdefault(c.id, now)
+            elif c.state.lower() == "running":
+                self._running_since[c.id] = now  # restarted between two polls
             else:
                 self._running_since.pop(c.id, None)
             running_for = now - self._running_since.get(c.id, now)

@@ -75,3 +75,27 @@ def test_text_lines() -> None:
                                  "4 checks: 2 passed, 1 failed, 1 skipped in 9.5s")
     assert format_extra_logs({"web": "x", "redis": "r1\nr2", "db": ""}, {"web"}).splitlines() == [
         "      --- last log lines of redis (unhealthy or exited) ---", "      | r1", "      | r2"]
+
+
+def test_leaked_reports_only_new_objects_and_can_keep_to_the_harness() -> None:
+    from composekit.testing.resources import Snapshot, leaked
+
+    before = Snapshot(containers=frozenset({"a1 old"}), networks=frozenset({"n1 bridge"}),
+                      volumes=frozenset())
+    after = Snapshot(
+        containers=frozenset({"c2 tiny-ck12-abcdef-app-1 tiny-ck12-abcdef",
+                              "c3 ck-oneshot-app-x oneshot-ck9-0a1b2c",
+                              "c4 someone-else other"}),
+        networks=frozenset({"n2 docker_gwbridge", "n3 other_default other"}),
+        volumes=frozenset({"v1 v1 stack-ck3-ffffff"}))
+    assert leaked(before, after) == {
+        "containers": ["c2 tiny-ck12-abcdef-app-1 tiny-ck12-abcdef",
+                       "c3 ck-oneshot-app-x oneshot-ck9-0a1b2c", "c4 someone-else other"],
+        "networks": ["n2 docker_gwbridge", "n3 other_default other"],
+        "volumes": ["v1 v1 stack-ck3-ffffff"]}
+    assert leaked(before, after, harness_only=True) == {
+        "containers": ["c2 tiny-ck12-abcdef-app-1 tiny-ck12-abcdef",
+                       "c3 ck-oneshot-app-x oneshot-ck9-0a1b2c"],
+        "networks": ["n2 docker_gwbridge"],
+        "volumes": ["v1 v1 stack-ck3-ffffff"]}
+    assert leaked(after, after) == {}

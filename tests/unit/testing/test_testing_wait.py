@@ -38,8 +38,18 @@ def c(service: str, state: str, health: str = "", exit_code: int | None = 0,
                         "one_shot: [web])")),
         (c("web", "restarting", exit_code=1, restarts=1), False, False, 0,
          (Phase.WAITING, "restarting (1 restarts)")),
-        (c("web", "restarting", exit_code=1, restarts=3), False, False, 0,
-         (Phase.FAILED, "crash loop: restarted 3 times, last exit code 1")),
+        (c("web", "restarting", exit_code=1, restarts=4), False, False, 0,
+         (Phase.WAITING, "restarting (4 restarts)")),
+        (c("web", "restarting", exit_code=1, restarts=5), False, False, 0,
+         (Phase.FAILED, "crash loop: restarted 5 times, last exit code 1")),
+        (c("web", "running", exit_code=1, restarts=6), False, False, 0.2,
+         (Phase.FAILED, "crash loop: restarted 6 times, last exit code 1")),
+        (c("web", "running", "starting", exit_code=1, restarts=5), False, True, 0.2,
+         (Phase.FAILED, "crash loop: restarted 5 times, last exit code 1")),
+        (c("web", "running", "healthy", exit_code=1, restarts=5), False, True, 0.2,
+         (Phase.READY, "healthy")),
+        (c("web", "running", exit_code=1, restarts=7), False, False, 1.0,
+         (Phase.READY, "running")),
         (c("web", "dead"), False, False, 0, (Phase.FAILED,
                                              "dead (the engine could not stop or remove it)")),
         (c("web", "paused"), False, False, 0, (Phase.FAILED, "paused")),
@@ -83,6 +93,15 @@ def test_tracker_settle_needs_continuous_running() -> None:
     t.update([c("app", "running")], 1.2)
     assert not t.all_ready
     t.update([c("app", "running")], 2.3)
+    assert t.all_ready
+
+
+def test_tracker_sees_a_restart_between_two_polls() -> None:
+    t = ReadinessTracker(["app"], settle=1.0)
+    t.update([c("app", "running", restarts=0)], 0.0)
+    t.update([c("app", "running", restarts=1)], 1.5)
+    assert not t.all_ready and t.states["app"].text == "running (settling)"
+    t.update([c("app", "running", restarts=1)], 2.6)
     assert t.all_ready
 
 
