@@ -8,6 +8,7 @@ Positions are 1-based, like every editor and ``path:line:col`` consumer.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 
@@ -32,9 +33,13 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r}; expected one of {names}") from None
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Span:
-    """A 1-based position with an optional end (end column is exclusive)."""
+    """A 1-based position with an optional end (end column is exclusive).
+
+    Spans sort by start, then end; an unknown end sorts before any known one.
+    """
 
     line: int = 1
     column: int = 1
@@ -44,6 +49,14 @@ class Span:
     def __post_init__(self) -> None:
         if self.line < 1 or self.column < 1:
             raise ValueError(f"positions are 1-based, got {self.line}:{self.column}")
+
+    def _key(self) -> tuple[int, int, int, int]:
+        return (self.line, self.column, self.end_line or 0, self.end_column or 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Span):
+            return NotImplemented
+        return self._key() < other._key()
 
     @classmethod
     def at(cls, line0: int, col0: int) -> Span:

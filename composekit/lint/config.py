@@ -23,7 +23,7 @@ Every key is optional; an unknown key is an error, with the file, line and
 column where it was written::
 
     [tool.composekit]
-    select = ["CK"]                 # codes, prefixes ("CK3"), slugs, or "ALL"; default: all
+    select = ["CK"]       # codes, prefixes ("CK3"), slugs or "ALL"; default: all but opt-in
     ignore = ["CK201", "image-latest-tag", "CK9"]
     target = "compose-v2"           # compose-v1 | compose-v2 | stack | kubernetes
     fail-on = "warning"             # error | warning | info | style
@@ -48,7 +48,10 @@ A selector is a full code (``CK301``), a code prefix (``CK3``, ``CK``), a
 rule slug (``privileged-container``, the same as its code) or ``ALL``. A code
 is enabled when the most specific ``select`` selector matching it is more
 specific than the most specific ``ignore`` selector matching it (ties go to
-``ignore``); by default everything is selected. Per-path overrides are
+``ignore``); by default everything is selected except the opt-in rules
+(hardening and ordering rules whose ``default_enabled`` is false, marked
+"opt-in" in ``composekit rules``), which any selector naming them (their
+code, a prefix such as ``CK3``, or ``ALL``) turns on. Per-path overrides are
 layers on top, in order: the last one whose ``files`` match the file and that
 has a selector matching the code decides. Severity overrides work the same
 way (the most specific selector, later layers first).
@@ -60,6 +63,7 @@ mean a file could not be read at all (:data:`UNIGNORABLE`), which always show.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import sys
@@ -110,6 +114,12 @@ def known_codes() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def opt_in_codes() -> frozenset[str]:
+    """Codes of the rules that run only when selected (``default_enabled = False``)."""
+    return frozenset(r.code for r in rule_classes() if not r.default_enabled)
+
+
 def resolve_code(ident: str) -> str | None:
     """The code that ``ident`` (a code in any case, or a slug) names, or ``None``."""
     table = known_codes()
@@ -128,12 +138,17 @@ class Selector:
 
     text: str
     prefix: str
+    #: Whether the selector also matches opt-in rules (``default_enabled = False``);
+    #: only the implicit default selection does not.
+    opt_in: bool = True
 
     @property
     def specificity(self) -> int:
         return len(self.prefix)
 
     def matches(self, code: str) -> bool:
+        if not self.opt_in and code in opt_in_codes():
+            return False
         return code.startswith(self.prefix)
 
     @classmethod
@@ -154,6 +169,10 @@ class Selector:
             raise ConfigError(f"{where}: unknown rule '{raw}' (not a code, prefix or slug; "
                               "see `composekit rules`)")
         return cls(raw, code)
+
+
+#: What is selected when nothing is: every code but the opt-in rules'.
+DEFAULT_SELECTION = Selector("DEFAULT", "", opt_in=False)
 
 
 def _best(selectors: Iterable[Selector], code: str) -> int | None:
@@ -295,7 +314,7 @@ class LintConfig:
             verdict = _decide(layer.select, layer.ignore, code)
             if verdict is not None:
                 return verdict
-        verdict = _decide(self.select if self.select is not None else (Selector("ALL", ""),),
+        verdict = _decide(self.select if self.select is not None else (DEFAULT_SELECTION,),
                           self.ignore, code)
         return bool(verdict)
 
@@ -340,7 +359,7 @@ class LintConfig:
             new_select = tuple(Selector.parse(s, "--select") for s in _split(select))
         if extend_select:
             extra = tuple(Selector.parse(s, "--extend-select") for s in _split(extend_select))
-            new_select = (new_select if new_select is not None else (Selector("ALL", ""),)) + extra
+            new_select = (new_select if new_select is not None else (DEFAULT_SELECTION,)) + extra
         return dataclasses.replace(
             self,
             select=new_select,

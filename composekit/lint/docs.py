@@ -70,6 +70,8 @@ class RuleDoc:
     body: str = ""
     sections: Mapping[str, str] = field(default_factory=dict)
     options: tuple[OptionDoc, ...] = ()
+    #: False for opt-in rules, which run only when a selector names them.
+    default_enabled: bool = True
 
     @property
     def builtin(self) -> bool:
@@ -84,6 +86,7 @@ class RuleDoc:
             "family": self.family,
             "builtin": self.builtin,
             "targets": list(self.targets) or None,
+            "default_enabled": self.default_enabled,
             "summary": self.summary,
             "options": [o.as_dict() for o in self.options],
             "documentation": self.body,
@@ -94,8 +97,9 @@ class RuleDoc:
                "sometimes fixable", FixAvailability.ALWAYS: "fixable"}[self.fix]
         targets = ", ".join(self.targets) if self.targets else "every target"
         kind = "built-in check" if self.builtin else f"{self.family} rule"
+        opt_in = "" if self.default_enabled else "; opt-in: runs only when selected"
         return (f"{self.code} {self.name} ({kind}; default severity {self.severity.label}; "
-                f"{fix}; {targets})")
+                f"{fix}; {targets}{opt_in})")
 
     def to_text(self) -> str:
         """What ``composekit explain`` prints."""
@@ -201,6 +205,7 @@ def rule_doc(rule: type[Rule]) -> RuleDoc:
         body=body,
         sections=parse_sections(body),
         options=options_of(rule),
+        default_enabled=rule.default_enabled,
     )
 
 
@@ -252,10 +257,12 @@ def catalogue_text(docs: Sequence[RuleDoc]) -> str:
     lines = []
     for d in docs:
         family = "built-in" if d.builtin else d.family
-        lines.append(f"{d.code}  {d.name:<{width}}  {d.severity.label:<7}  {fix[d.fix]}  "
+        opt = " " if d.default_enabled else "o"
+        lines.append(f"{d.code}  {d.name:<{width}}  {d.severity.label:<7}  {fix[d.fix]}{opt}  "
                      f"{family:<12}  {d.summary}")
     lines.append("")
-    lines.append("fix: * always fixable, ~ sometimes; `composekit explain CODE` for details")
+    lines.append("fix: * always fixable, ~ sometimes; o: opt-in (runs only when selected); "
+                 "`composekit explain CODE` for details")
     return "\n".join(lines) + "\n"
 
 
@@ -301,14 +308,19 @@ def catalogue_markdown(docs: Sequence[RuleDoc]) -> str:
         "",
         "## Lint rules",
         "",
-        "| Code | Name | Severity | Fix | Targets | Summary |",
-        "|---|---|---|---|---|---|",
+        "Opt-in rules (hardening advice and house-style ordering that most files fail and "
+        "many teams rightly decline) run only when a selector names them: their code, a "
+        "prefix such as `CK3`, or `ALL`.",
+        "",
+        "| Code | Name | Severity | Fix | Targets | Default | Summary |",
+        "|---|---|---|---|---|---|---|",
     ]
     for d in rules:
         anchor = f"{d.code.lower()}-{d.name}"
         targets = ", ".join(d.targets) if d.targets else "all"
+        default = "on" if d.default_enabled else "opt-in"
         out.append(f"| [{d.code}](#{anchor}) | `{d.name}` | {d.severity.label} | "
-                   f"{fix[d.fix]} | {targets} | {_cell(d.summary)} |")
+                   f"{fix[d.fix]} | {targets} | {default} | {_cell(d.summary)} |")
     out += ["", "## Built-in checks", "", "| Code | Name | Severity | Summary |",
             "|---|---|---|---|"]
     for d in builtins:
@@ -317,7 +329,8 @@ def catalogue_markdown(docs: Sequence[RuleDoc]) -> str:
         targets = ", ".join(d.targets) if d.targets else "every target"
         out += ["", f"### {d.code} {d.name}", "",
                 f"Family: {d.family} · Default severity: {d.severity.label} · "
-                f"Fix: {fix[d.fix] or 'no'} · Targets: {targets}", "",
+                f"Fix: {fix[d.fix] or 'no'} · Targets: {targets} · "
+                f"{'On by default' if d.default_enabled else 'Opt-in'}", "",
                 _demote(d.body.strip())]
         if d.options:
             out += ["", "Option defaults:", ""]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,6 +71,10 @@ class Rule(ABC):
     targets: ClassVar[frozenset[Runtime] | None] = None
     #: Typed options (a frozen dataclass with defaults).
     Options: ClassVar[type[Any]] = NoOptions
+    #: False for opt-in rules: hardening advice and house-style ordering that
+    #: most files fail and many teams rightly decline. They run only when a
+    #: selector names them (their code, a prefix such as ``CK3``, or ``ALL``).
+    default_enabled: ClassVar[bool] = True
 
     def __init__(self, options: Any | None = None) -> None:
         self.options = options if options is not None else self.Options()
@@ -80,15 +85,26 @@ class Rule(ABC):
 
     @classmethod
     def summary(cls) -> str:
-        """The first line of the docstring's ``What it does`` section."""
+        """The first sentence of the docstring's ``What it does`` section."""
         doc = inspect.getdoc(cls) or ""
         lines = doc.splitlines()
+        start = 0
         for i, line in enumerate(lines):
-            if line.strip().rstrip(":") == "What it does" or line.startswith("## What it does"):
-                for rest in lines[i + 1:]:
-                    if rest.strip():
-                        return rest.strip()
-        return lines[0].strip() if lines else ""
+            if line.strip().lstrip("#").strip().rstrip(":") == "What it does":
+                start = i + 1
+                break
+        paragraph: list[str] = []
+        for line in lines[start:]:
+            if not line.strip():
+                if paragraph:
+                    break
+                continue
+            if line.lstrip().startswith("#"):
+                break
+            paragraph.append(line.strip())
+        text = " ".join(paragraph)
+        end = re.search(r"[.!?](\s|$)", text)
+        return text[: end.start() + 1] if end else text
 
     @classmethod
     def applies_to(cls, target: Runtime) -> bool:

@@ -202,6 +202,26 @@ def test_command_line_on_top() -> None:
         cfg.with_overrides(select=["bogus"])
 
 
+@pytest.mark.parametrize("select,extend,code,enabled", [
+    (None, (), "CK501", False),          # opt-in: not in the default selection
+    (None, ("CK501",), "CK501", True),   # named by --extend-select
+    (("CK5",), (), "CK501", True),       # a prefix names it
+    (("ALL",), (), "CK501", True),
+    (None, (), "CK502", True),           # the family's other rules are on by default
+])
+def test_opt_in_rules_run_only_when_selected(select: tuple[str, ...] | None,
+                                             extend: tuple[str, ...], code: str,
+                                             enabled: bool) -> None:
+    from composekit.lint.config import opt_in_codes
+    from composekit.lint.rules import BY_CODE
+
+    assert not BY_CODE["CK501"].default_enabled and "CK501" in opt_in_codes()
+    cfg = LintConfig(select=_sel(*select) if select is not None else None)
+    if extend:
+        cfg = cfg.with_overrides(extend_select=list(extend))
+    assert cfg.is_enabled(code) is enabled
+
+
 def test_per_path_layers_and_severities(tmp_path: Path) -> None:
     text = """\
 ignore: [CK891]

@@ -61,12 +61,14 @@ def _directives(path: Path) -> tuple[Counter[tuple[str, int, int]], Runtime | No
     return expected, target
 
 
-def _options(target: Runtime | None) -> CheckOptions:
-    return CheckOptions(environ={}, lint=LintOptions(isolated=True, target=target))
+def _options(target: Runtime | None, codes: tuple[str, ...]) -> CheckOptions:
+    # The fixture's own codes are selected explicitly, so opt-in rules run too.
+    return CheckOptions(environ={}, lint=LintOptions(isolated=True, target=target,
+                                                     extend_select=codes))
 
 
-def _lint(path: Path, target: Runtime | None) -> list[Diagnostic]:
-    return check_target(Target(files=(str(path),)), _options(target)).diagnostics
+def _lint(path: Path, target: Runtime | None, codes: tuple[str, ...]) -> list[Diagnostic]:
+    return check_target(Target(files=(str(path),)), _options(target, codes)).diagnostics
 
 
 def _show(diags: list[Diagnostic]) -> list[str]:
@@ -82,8 +84,8 @@ def test_fail_fixture(code: str, path: Path) -> None:
     assert code in BY_CODE, f"fixtures/lint/{code} names no registered rule"
     expected, target = _directives(path)
     assert any(c == code for c, _, _ in expected), f"{path.name}: no '# expect: {code} L:C'"
-    diags = _lint(path, target)
     checked = {c for c, _, _ in expected}
+    diags = _lint(path, target, tuple(sorted(checked)))
     actual = Counter((d.code, d.span.line, d.span.column) for d in diags if d.code in checked)
     assert actual == expected, _show([d for d in diags if d.code in checked])
 
@@ -92,7 +94,7 @@ def test_fail_fixture(code: str, path: Path) -> None:
 def test_pass_fixture(code: str, path: Path) -> None:
     assert code in BY_CODE, f"fixtures/lint/{code} names no registered rule"
     _, target = _directives(path)
-    diags = [d for d in _lint(path, target) if d.code == code]
+    diags = [d for d in _lint(path, target, (code,)) if d.code == code]
     assert diags == [], _show(diags)
 
 
@@ -108,18 +110,18 @@ def test_fix_is_exercised(code: str, tmp_path: Path) -> None:
         copy_dir = tmp_path / f"case{i}"
         shutil.copytree(path.parent, copy_dir)
         copy = copy_dir / path.name
-        before = _lint(copy, target)
+        before = _lint(copy, target, (code,))
         fixable = [d for d in before if d.code == code and d.fix is not None]
         if not fixable:
             continue
         exercised += 1
-        outcome = fix_target(Target(files=(str(copy),)), _options(target), write=True,
+        outcome = fix_target(Target(files=(str(copy),)), _options(target, (code,)), write=True,
                              unsafe=True)
         assert not outcome.errors, outcome.errors
         refused = [f"{d.code} {d.span.line}:{d.span.column}: {why}"
                    for d, why in outcome.refused if d.code == code]
         assert refused == [], f"{path.name}: the engine refused {code}'s fix: {refused}"
-        after = _lint(copy, target)
+        after = _lint(copy, target, (code,))
         left = [d for d in after if d.code == code and d.fix is not None]
         assert left == [], f"{path.name}: fixable {code} findings left: {_show(left)}"
         errors_before = Counter(d.code for d in before if d.severity >= Severity.ERROR)

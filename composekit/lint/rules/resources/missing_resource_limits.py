@@ -101,6 +101,7 @@ class MissingResourceLimits(Rule):
     code = "CK501"
     name = "missing-resource-limits"
     severity = Severity.INFO
+    default_enabled = False
     Options = MissingResourceLimitsOptions
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
