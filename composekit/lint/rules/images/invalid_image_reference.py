@@ -57,6 +57,7 @@ class InvalidImageReference(Rule):
     64-digit hexadecimal string is an image ID and is accepted.
 
     ## References
+    - No dclint 3.1 or compose-lint 0.36 rule covers this.
     - Docker reference grammar: https://github.com/distribution/reference (`regexp.go`)
     - Measured against Docker Engine 20.10 (`docker create`) and Compose v2.40
       (`docker compose config` accepts these values, `docker compose create` fails).

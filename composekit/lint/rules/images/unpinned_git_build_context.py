@@ -66,6 +66,7 @@ class UnpinnedGitBuildContext(Rule):
     `--target stack` (stack ignores `build`).
 
     ## References
+    - No dclint 3.1 or compose-lint 0.36 rule covers this.
     - https://docs.docker.com/build/concepts/context/#git-repositories
     """
 

@@ -88,6 +88,7 @@ class CredentialInBuildArgs(Rule):
     ignores `build`.
 
     ## References
+    - No dclint 3.1 or compose-lint 0.36 rule covers this.
     - Docker BuildKit's `SecretsUsedInArgOrEnv` build check makes the same point
       for the Dockerfile side.
     - https://docs.docker.com/build/building/secrets/
