@@ -140,16 +140,12 @@ def interfaces_overlap(a: str, b: str) -> bool:
         return False
 
 
-def raw_port(ctx: LintContext, where: tuple[str, Span]) -> tuple[Any, int] | None:
-    """The ``ports`` list (as written) and index of the entry written at ``where``."""
+def raw_ports(ctx: LintContext) -> dict[tuple[str, int, int], tuple[Any, int]]:
+    """Each written ``ports`` entry by ``(path, line, column)``: its list and index."""
     from ruamel.yaml.comments import CommentedSeq
 
-    path, span = where
-    if path not in ctx.documents:
-        return None
-    for raw_path, _, svc in ctx.raw_services():
-        if raw_path != path:
-            continue
+    out: dict[tuple[str, int, int], tuple[Any, int]] = {}
+    for path, _, svc in ctx.raw_services():
         ports = svc.get("ports")
         if not isinstance(ports, CommentedSeq):
             continue
@@ -158,6 +154,5 @@ def raw_port(ctx: LintContext, where: tuple[str, Span]) -> tuple[Any, int] | Non
                 line0, col0 = ports.lc.item(i)
             except (KeyError, TypeError, AttributeError):
                 continue
-            if (int(line0) + 1, int(col0) + 1) == (span.line, span.column):
-                return ports, i
-    return None
+            out.setdefault((path, int(line0) + 1, int(col0) + 1), (ports, i))
+    return out

@@ -93,21 +93,23 @@ class HostPortConflict(Rule):
                 return False  # the same binding twice: Compose merges them
             return stack or interfaces_overlap(a.host_ip, b.host_ip)
 
-        for n, b in enumerate(fixed):
+        by_port: dict[tuple[int | None, str], list[Binding]] = {}
+        for b in fixed:
             entry = (b.service, *b.where)
-            if entry in reported:
-                continue
-            others = [c for c in fixed[:n] if c.first == b.first and clash(b, c)]
-            if not others:
+            earlier = by_port.setdefault((b.first, b.protocol), [])
+            other = next((c for c in earlier if clash(b, c)), None)
+            earlier.append(b)
+            if other is None or entry in reported:
                 continue
             reported.add(entry)
-            yield self._finding(ctx, b, others[0], b.first)
+            yield self._finding(ctx, b, other, b.first)
         for b in found:
             if not b.dynamic or b.first is None or b.last is None:
                 continue
             takers = []
             for port in range(b.first, b.last + 1):
-                taker = next((c for c in fixed if c.first == port and clash(b, c)), None)
+                taker = next((c for c in by_port.get((port, b.protocol), ()) if clash(b, c)),
+                             None)
                 if taker is None:
                     break
                 takers.append(taker)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -10,7 +10,7 @@ from ruamel.yaml.comments import CommentedMap
 from composekit.diagnostics import Diagnostic, Edit, Fix, Severity, Span
 from composekit.lint.context import LintContext
 from composekit.lint.rule import FixAvailability, Rule, Runtime
-from composekit.lint.rules.networking._ports import Binding, bindings, raw_port, written_once
+from composekit.lint.rules.networking._ports import Binding, bindings, raw_ports, written_once
 from composekit.lint.rules.structure._yamltext import (
     has_merge,
     is_flow,
@@ -82,6 +82,7 @@ class PortOnAllInterfaces(Rule):
     targets = frozenset({Runtime.COMPOSE_V1, Runtime.COMPOSE_V2})
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
+        written: dict[tuple[str, int, int], tuple[Any, int]] | None = None
         for b in written_once(bindings(ctx)):
             if not b.all_interfaces:
                 continue
@@ -91,15 +92,19 @@ class PortOnAllInterfaces(Rule):
             else:
                 message = (f"Host port {b.published_text()}/{b.protocol} of service "
                            f"'{b.service}' is published on all network interfaces")
+            if written is None:
+                written = raw_ports(ctx)
             yield ctx.report(
                 self, b.parts, message,
                 help="Bind it to one address, e.g. \"127.0.0.1:8080:80\" (host_ip in the long "
                      "syntax)",
-                fix=_fix(ctx, b))
+                fix=_fix(ctx, b, written))
 
 
-def _fix(ctx: LintContext, b: Binding) -> Fix | None:
-    found = raw_port(ctx, b.where)
+def _fix(ctx: LintContext, b: Binding,
+         written: dict[tuple[str, int, int], tuple[Any, int]]) -> Fix | None:
+    path, span = b.where
+    found = written.get((path, span.line, span.column))
     if found is None:
         return None
     ports, index = found
@@ -116,7 +121,7 @@ def _fix(ctx: LintContext, b: Binding) -> Fix | None:
     return Fix("Bind the port to the loopback address", (edit,), safe=False)
 
 
-def _short_edit(lines: list[str], line0: int, col0: int, *, flow: bool) -> Edit | None:
+def _short_edit(lines: Sequence[str], line0: int, col0: int, *, flow: bool) -> Edit | None:
     found = scalar_extent(lines, line0, col0, flow=flow)
     value = found.value() if found is not None else None
     if found is None or value is None or "$" in value:
@@ -139,7 +144,7 @@ def _short_edit(lines: list[str], line0: int, col0: int, *, flow: bool) -> Edit 
     return Edit(found.span(), f"{quote}{loopback}:{rest}{quote}")
 
 
-def _long_edit(lines: list[str], item: CommentedMap) -> Edit | None:
+def _long_edit(lines: Sequence[str], item: CommentedMap) -> Edit | None:
     if is_flow(item) or has_merge(item):
         return None
     if "host_ip" in item:

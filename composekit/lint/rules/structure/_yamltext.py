@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -45,9 +46,10 @@ _ALIAS = re.compile(r"(?<![\w*])\*([^\s,\[\]{}]+)")
 _DOC_MARKER = re.compile(r"^(---|\.\.\.)(\s|$)")
 
 
-def lines_of(text: str) -> list[str]:
-    """The lines of ``text``, each with its line break."""
-    return text.splitlines(keepends=True)
+@lru_cache(maxsize=32)
+def lines_of(text: str) -> tuple[str, ...]:
+    """The lines of ``text``, each with its line break (cached: rules ask per service)."""
+    return tuple(text.splitlines(keepends=True))
 
 
 def _indent(line: str) -> int:

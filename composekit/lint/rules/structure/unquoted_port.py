@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -106,7 +106,7 @@ class UnquotedPort(Rule):
         want = _QUOTE_TYPES[options.quote_type]
         strict = options.quote_type != "any"
         for path, service, svc in ctx.raw_services():
-            text_lines: list[str] | None = None
+            text_lines: Sequence[str] | None = None
             for section in options.sections:
                 items = svc.get(section)
                 if not isinstance(items, CommentedSeq):
@@ -117,7 +117,7 @@ class UnquotedPort(Rule):
                                          want, strict)
 
     def _section(self, ctx: LintContext, path: str, service: str, section: str,
-                 items: CommentedSeq, text_lines: list[str], want: str, strict: bool
+                 items: CommentedSeq, text_lines: Sequence[str], want: str, strict: bool
                  ) -> Iterator[Diagnostic]:
         flow = is_flow(items)
         what = "Port" if section == "ports" else "Exposed port"
