@@ -1,0 +1,210 @@
+"""``composekit convert``: rewrite a Compose file for another file-format version.
+
+Only typer and the standard library are imported here (``composekit.cli`` imports this
+module to register the command); the converter is imported when the command runs.
+
+Output: the converted file on standard output (or ``-o FILE``, or the input itself with
+``--in-place``), and the report of rewrites and losses on standard error, one
+``file:line:col: severity CODE message`` line each. With ``--format json`` standard output
+is one JSON object: the report, the findings and (unless written to a file) the output.
+
+Exit codes: 0 converted (or, with ``--check``, already in the target form); 1 the file is
+not in the target form (``--check``), a loss with ``--strict``, an input composekit cannot
+convert (YAML errors; any error for ``--in-place``), or an output that would be invalid;
+2 usage or I/O errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import sys
+import tempfile
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from composekit.convert.api import ConversionResult
+    from composekit.diagnostics import Diagnostic
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class ConvertFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"composekit: error: {message}\n")
+    raise typer.Exit(EXIT_USAGE)
+
+
+def convert(
+    file: Annotated[str, typer.Argument(help="The Compose file to convert.",
+                                        show_default=False)],
+    to: Annotated[str, typer.Option(
+        "--to", help="Target file-format version: 1, 2.0-2.4, 3.0-3.8 or spec (the Compose "
+                     "Specification).", show_default=False)],
+    output: Annotated[str | None, typer.Option(
+        "-o", "--output", help="Write the converted file here instead of standard output.",
+        show_default=False)] = None,
+    in_place: Annotated[bool, typer.Option(
+        "--in-place", help="Replace FILE (atomically, keeping its mode); refused when FILE "
+                           "has errors.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 when FILE is not already in the target "
+                        "form.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Any loss is an error: nothing is written and the exit code is 1.")]
+    = False,
+    output_format: Annotated[ConvertFormat, typer.Option(
+        "--format", help="text: the file on stdout, the report on stderr; json: one JSON "
+                         "object with the report (and the file unless written elsewhere).")]
+    = ConvertFormat.text,
+    quiet: Annotated[bool, typer.Option(
+        "-q", "--quiet", help="Do not print rewrites (losses and errors are still "
+                              "printed).")] = False,
+) -> None:
+    """Rewrite a Compose file for another file-format version, keeping what it means.
+
+    Comments, key order, quoting, anchors and ${VAR} expressions are kept; what the target
+    version cannot say is reported with its line (and is an error with --strict).
+    """
+    from composekit.convert.api import convert_file
+    from composekit.errors import UsageError
+
+    if sum((output is not None, in_place, check)) > 1:
+        _fail("use only one of -o/--output, --in-place and --check")
+    try:
+        result = convert_file(file, to, strict=strict)
+    except UsageError as exc:
+        _fail(str(exc))
+    io_error = result.text is None and any(d.code == "CK000" for d in result.diagnostics)
+
+    written: str | None = None
+    exit_code = EXIT_OK
+    problems: list[str] = []
+    if io_error:
+        exit_code = EXIT_USAGE
+    elif not result.ok:
+        exit_code = EXIT_FINDINGS
+    elif check:
+        exit_code = EXIT_FINDINGS if result.changed else EXIT_OK
+    elif in_place and result.input_errors:
+        exit_code = EXIT_FINDINGS
+        problems.append(f"{file} has errors for its own version "
+                        f"({result.source.version if result.source else '?'}); not "
+                        "converted in place")
+    elif in_place or output is not None:
+        destination = file if in_place else output
+        assert destination is not None and result.text is not None
+        if result.changed or not in_place:
+            try:
+                _write_atomic(destination, result.text, like=file if in_place else None)
+            except OSError as exc:
+                problems.append(f"cannot write '{destination}': {exc.strerror or exc}")
+                exit_code = EXIT_USAGE
+            else:
+                written = destination
+
+    if output_format is ConvertFormat.json:
+        sys.stdout.write(json.dumps(_as_json(result, written=written, check=check,
+                                             include_output=not (in_place or output or check)
+                                             and exit_code == EXIT_OK, problems=problems),
+                                    indent=2) + "\n")
+    else:
+        _print_text(result, check=check, quiet=quiet, show_input=in_place)
+        for message in problems:
+            sys.stderr.write(f"composekit: error: {message}\n")
+        if (exit_code == EXIT_OK and not check and not in_place and output is None
+                and result.text is not None):
+            sys.stdout.write(result.text)
+        if check and result.ok and not io_error:
+            src = result.source.version if result.source else "?"
+            state = (f"would convert {file} from {src} to {result.target.version}"
+                     if result.changed else f"{file} is already in {result.target.version} form")
+            sys.stderr.write(state + "\n")
+    raise typer.Exit(exit_code)
+
+
+def _print_text(result: ConversionResult, *, check: bool, quiet: bool,
+                show_input: bool) -> None:
+    from composekit.diagnostics import Severity
+    from composekit.report.text import format_line
+
+    shown: list[Diagnostic] = []
+    if show_input or result.text is None:
+        shown.extend(d for d in result.input_diagnostics if d.severity >= Severity.ERROR)
+    for d in result.diagnostics:
+        if quiet and d.severity < Severity.WARNING:
+            continue
+        shown.append(d)
+    for d in shown:
+        sys.stderr.write(format_line(d) + "\n")
+    if not quiet and result.text is not None:
+        report = result.report
+        src = result.source.version if result.source else "?"
+        sys.stderr.write(f"{result.path}: {src} -> {result.target.version}: "
+                         f"{len(report.rewrites)} rewrite{'s' if len(report.rewrites) != 1 else ''}"
+                         f", {len(report.losses)} loss{'es' if len(report.losses) != 1 else ''}"
+                         "\n")
+    _ = check
+
+
+def _as_json(result: ConversionResult, *, written: str | None, check: bool,
+             include_output: bool, problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "path": result.path,
+        "from": result.source.version if result.source else None,
+        "to": result.target.version,
+        "ok": result.ok and not problems,
+        "changed": result.changed,
+        "written": written,
+        "strict": result.strict,
+        "rewrites": len(result.report.rewrites),
+        "losses": len(result.report.losses),
+        "entries": [e.as_dict() for e in result.report.sorted()],
+        "diagnostics": [d.as_dict() for d in result.diagnostics],
+        "input_diagnostics": [d.as_dict() for d in result.input_diagnostics],
+        "errors": problems,
+    }
+    if check:
+        out["check"] = "differs" if result.changed else "same"
+    out["output"] = result.text if include_output else None
+    return out
+
+
+def _write_atomic(path: str, text: str, *, like: str | None) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and
+    ``os.replace``; the mode of ``like`` (the replaced file) is kept, else the existing
+    file's, else the umask default."""
+    real = os.path.realpath(path)
+    directory = os.path.dirname(real) or "."
+    mode: int | None = None
+    for candidate in (like, path):
+        if candidate is not None and os.path.exists(candidate):
+            mode = stat.S_IMODE(os.stat(candidate).st_mode)
+            break
+    fd, tmp = tempfile.mkstemp(prefix=".composekit-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
