@@ -471,6 +471,10 @@ from composekit.commands import test_cmd  # noqa: E402  (light: imports the harn
 
 app.command("test")(test_cmd.test)
 
+from composekit.commands import convert_cmd  # noqa: E402  (light: imports the converter lazily)
+
+app.command("convert")(convert_cmd.convert)
+
 
 def main() -> NoReturn:
     """Console entry point: run the app and turn any escape into exit code 2."""
