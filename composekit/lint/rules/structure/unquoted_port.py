@@ -88,7 +88,8 @@ class UnquotedPort(Rule):
     ## Known problems
     A value that YAML 1.1 reads as a base-60 number is also reported by
     `yaml11-sexagesimal` (CK012), which names the number docker-compose 1.x
-    would use.
+    would use. The long syntax (`published: 8080`) is not checked: its
+    values are plain numbers that YAML reads safely.
 
     ## References
     - dclint `require-quotes-in-ports` (its `quoteType` and `portsSections`
