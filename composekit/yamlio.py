@@ -976,7 +976,7 @@ def _marked(exc: MarkedYAMLError, text: str, path: str) -> Diagnostic:
         return codes.make(
             "yaml-syntax", path, Span(line0 + 1, col0 + 1),
             f"the string opened with {quote} here runs on to line {end_line0 + 1}, where "
-            f"parsing fails ({problem}); is the closing {quote} missing?",
+            f"parsing fails ({_humanize(problem)}); is the closing {quote} missing?",
             help=f"close the string with {quote} on the line where it starts")
     return codes.make("yaml-syntax", path, span, _explain(exc, problem, context),
                       help=_syntax_help(problem, line_text, mark))
@@ -1051,6 +1051,12 @@ _TOKEN_NAMES = {
 }
 
 
+def _humanize(problem: str) -> str:
+    """ruamel.yaml's problem text with its token names in words."""
+    return re.sub(r"'(<[a-z ]+>)'", lambda m: _TOKEN_NAMES.get(m.group(1), m.group(0)),
+                  problem)
+
+
 def _explain(exc: MarkedYAMLError, problem: str, context: str) -> str:
     for pattern, template in _EXPLAIN:
         m = pattern.search(problem)
@@ -1058,13 +1064,13 @@ def _explain(exc: MarkedYAMLError, problem: str, context: str) -> str:
             message = template.format(*(_TOKEN_NAMES.get(g, g) for g in m.groups()))
             break
     else:
-        message = problem or context or "invalid YAML"
+        message = _humanize(problem) or context or "invalid YAML"
     cmark = exc.context_mark
     if context and cmark is not None and exc.problem_mark is not None \
             and cmark.line != exc.problem_mark.line:
         message += f" ({context} that starts at line {cmark.line + 1}, column {cmark.column + 1})"
-    elif context and problem and message == problem:
-        message = f"{problem} ({context})"
+    elif context and problem and message == _humanize(problem):
+        message = f"{message} ({context})"
     return message
 
 
