@@ -90,6 +90,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "profiles=(), env_files=(), timeout=None): bring up this Docker Compose stack for "
         "the test; use the compose_env fixture to reach it.")
     config.addinivalue_line("markers", "docker: needs a Docker engine.")
+    # Bad option or ini values stop the run at once, as pytest's own usage errors do.
+    _option_env(config)
+    _option_timeout(config)
+    _check_image_map(config)
     config.stash[_POOL_KEY] = _Pool()
 
 
@@ -161,6 +165,19 @@ def _option_env(config: pytest.Config) -> dict[str, str]:
             raise pytest.UsageError(f"ini compose_env: expected KEY=VALUE, got {line!r}")
         out[key.strip()] = value
     return out
+
+
+def _check_image_map(config: pytest.Config) -> None:
+    from composekit.errors import UsageError
+    from composekit.testing.imagemap import parse_rule
+
+    sources = [("ini compose_image_map", r) for r in config.getini("compose_image_map")]
+    sources += [("--compose-image-map", r) for r in config.getoption("compose_image_map")]
+    for where, rule in sources:
+        try:
+            parse_rule(str(rule))
+        except UsageError as exc:
+            raise pytest.UsageError(f"{where}: {exc}") from None
 
 
 def build_settings(

@@ -330,6 +330,10 @@ class ComposeEnv:
                               runner=self._runner)
         config, error = self._read_config(probe)
         if config is None:
+            version = self._runner.run(["docker", "compose", "version"], check=False, timeout=30)
+            if version.returncode != 0:
+                raise HarnessError("`docker compose` (Compose v2) is not available: "
+                                   + _tail(version.stderr.decode(errors="replace"), 2))
             return [failed("config", "compose config",
                            f"docker compose config refused the project: {error}")]
         self.project_name = self.requested_name or unique_project_name(
@@ -675,12 +679,14 @@ class ComposeEnv:
         argv = shlex.split(command) if isinstance(command, str) else list(command)
         if not argv:
             raise UsageError("exec: empty command")
-        running = [c for c in self.containers() if c.service == service and c.state == "running"]
-        if not running:
-            raise HarnessError(f"service {service} has no running container to exec in")
         result = driver.compose("exec", "-T", service, *argv, timeout=timeout)
-        return ExecResult(result.returncode, result.stdout.decode(errors="replace"),
-                          result.stderr.decode(errors="replace"))
+        err = result.stderr.decode(errors="replace")
+        if result.returncode != 0 and re.search(
+                rf'^(service "?{re.escape(service)}"? is not running|no such service: '
+                rf'{re.escape(service)}$)', err, re.MULTILINE):
+            # compose's own failure, not the command's exit code
+            raise HarnessError(f"service {service} has no running container to exec in")
+        return ExecResult(result.returncode, result.stdout.decode(errors="replace"), err)
 
     def logs(self, service: str | None = None, *, tail: int | None = None) -> str:
         """The logs of ``service`` (every service when None), oldest first, without prefixes."""
