@@ -322,9 +322,13 @@ def detect_format(tree: Any, path: str) -> tuple[FileFormat | None, list[Diagnos
     stripped = text.strip().strip(_TYPOGRAPHIC).strip()
     if any(c in text for c in _TYPOGRAPHIC):
         fmt = parse_version(stripped)
-        return fmt, [finding(
-            f"`version` {text!r} contains typographic quotes; YAML needs straight quotes",
-            f"write version: \"{stripped}\"" if fmt is not None else _known_list(),
+        if fmt is not None:
+            # The reader already reports the quotes (CK008 typographic-quote) at this
+            # very place; the version inside them is known, so validate against it.
+            return fmt, []
+        return None, [finding(
+            f"`version` {text!r} contains typographic quotes, and {stripped!r} is not a "
+            f"known version either", _known_list(),
         )]
     if stripped != text:
         fmt = parse_version(stripped)

@@ -237,7 +237,8 @@ class _Loader:
             if name:
                 return name
         name = normalize_project_name(os.path.basename(working_dir.rstrip("/")))
-        if not name:
+        if not name and any(self.reader.parse(p) is not None for p in files):
+            # (A file that could not be read is reported already; no name finding on top.)
             path, span = where if where else (files[0], Span())
             self.diagnostics.append(codes.make(
                 "invalid-project-name", path, span,

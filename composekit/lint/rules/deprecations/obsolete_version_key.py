@@ -36,6 +36,22 @@ def removal(doc: YamlDocument) -> Edit | None:
     return Edit(Span(1, 1, end, 1), "")
 
 
+def spec_blocker(doc: YamlDocument) -> str | None:
+    """Why the file, without its `version:`, is not a valid Compose Specification file.
+
+    ``None`` when it is. Only then is removing the line a safe fix.
+    """
+    from composekit.catalog import SPEC
+    from composekit.diagnostics import Severity as _Severity
+    from composekit.schema import validate_tree
+
+    rest = {k: v for k, v in doc.data.items() if k != "version"}
+    for d in validate_tree(rest, doc.path, SPEC):
+        if d.severity >= _Severity.ERROR:
+            return f"line {d.span.line}: {d.message}"
+    return None
+
+
 class ObsoleteVersionKey(Rule):
     """## What it does
     Flags the top-level `version:` key when the target is Compose v2.
@@ -68,7 +84,10 @@ class ObsoleteVersionKey(Rule):
     The file then no longer works with `docker-compose` 1.x (which reads a
     file without `version:` as the legacy v1 format) nor with older `docker
     stack deploy` releases; that is why the rule runs only for the Compose
-    v2 target.
+    v2 target. The fix is offered only when the file, read without its
+    `version:`, is valid as the Compose Specification (some 2.x forms are
+    not, e.g. `init: /path`); otherwise the finding says what stands in the
+    way.
 
     ## Known problems
     A file shared with `docker stack deploy` or `docker-compose` 1.x needs
@@ -94,6 +113,16 @@ class ObsoleteVersionKey(Rule):
                 continue
             fmt = ctx.format_of(path)
             if fmt is not None and fmt.version == "1":
+                continue
+            blocker = spec_blocker(doc)
+            if blocker is not None:
+                # Without `version:` the file is read as the Compose Specification,
+                # which refuses something in it: removing the line is not enough.
+                yield ctx.report(
+                    self, ("version",),
+                    "The `version` key is obsolete: Compose v2 ignores it", key=True,
+                    help=f"Remove the `version:` line once the file is valid as the Compose "
+                         f"Specification; it is not yet: {blocker}", path=path)
                 continue
             edit = removal(doc)
             fix = Fix("Remove the obsolete `version` key", (edit,)) if edit else None

@@ -64,6 +64,7 @@ class ImageWithoutDigest(Rule):
     code = "CK202"
     name = "image-without-digest"
     severity = Severity.INFO
+    default_enabled = False
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         for name, svc in services(ctx):

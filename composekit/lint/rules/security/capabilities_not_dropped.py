@@ -65,6 +65,7 @@ class CapabilitiesNotDropped(Rule):
     code = "CK315"
     name = "capabilities-not-dropped"
     severity = Severity.INFO
+    default_enabled = False
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
         for name, svc in services(ctx):

@@ -104,6 +104,7 @@ class NoNewPrivilegesUnset(Rule):
     code = "CK314"
     name = "no-new-privileges-unset"
     severity = Severity.INFO
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
     targets = frozenset({Runtime.COMPOSE_V1, Runtime.COMPOSE_V2, Runtime.KUBERNETES})
 

@@ -71,6 +71,7 @@ class WritableRootFilesystem(Rule):
     code = "CK316"
     name = "writable-root-filesystem"
     severity = Severity.INFO
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:

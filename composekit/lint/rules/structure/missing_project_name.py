@@ -65,6 +65,7 @@ class MissingProjectName(Rule):
     code = "CK127"
     name = "missing-project-name"
     severity = Severity.INFO
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
     targets = frozenset({Runtime.COMPOSE_V2})
 

@@ -147,6 +147,7 @@ class UnorderedServiceKeys(Rule):
     code = "CK125"
     name = "unordered-service-keys"
     severity = Severity.STYLE
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
 

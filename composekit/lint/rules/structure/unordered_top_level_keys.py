@@ -98,6 +98,7 @@ class UnorderedTopLevelKeys(Rule):
     code = "CK126"
     name = "unordered-top-level-keys"
     severity = Severity.STYLE
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
     Options = Options
 

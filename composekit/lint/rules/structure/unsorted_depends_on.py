@@ -71,6 +71,7 @@ class UnsortedDependsOn(Rule):
     code = "CK123"
     name = "unsorted-depends-on"
     severity = Severity.STYLE
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:

@@ -131,6 +131,7 @@ class UnsortedPorts(Rule):
     code = "CK124"
     name = "unsorted-ports"
     severity = Severity.STYLE
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:

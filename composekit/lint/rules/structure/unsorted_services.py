@@ -69,6 +69,7 @@ class UnsortedServices(Rule):
     code = "CK122"
     name = "unsorted-services"
     severity = Severity.STYLE
+    default_enabled = False
     fix_availability = FixAvailability.SOMETIMES
 
     def check(self, ctx: LintContext) -> Iterator[Diagnostic]:
