@@ -106,6 +106,23 @@ class ComposeDriver(DockerCompose):  # type: ignore[misc,unused-ignore]
     runner: ProcessRunner = field(default_factory=ProcessRunner)
     #: Time limit of the command running now; the harness lowers it for ``up``.
     command_timeout: float = 120.0
+    #: ``up --no-build``: the harness has built the images in a step of its own, and
+    #: ``pull_policy: build`` would make ``up`` build them a second time.
+    no_build: bool = False
+
+    def start(self) -> None:
+        """``DockerCompose.start`` (``up --detach``), with ``--no-build`` when asked."""
+        if not self.no_build:
+            super().start()
+            return
+        # testcontainers has no --no-build; it appends the services after its own
+        # options, so the flag goes first in that list for the duration of the call.
+        services = self.services
+        self.services = ["--no-build", *(services or [])]
+        try:
+            super().start()
+        finally:
+            self.services = services
 
     @cached_property
     def compose_command_property(self) -> list[str]:

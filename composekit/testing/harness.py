@@ -413,6 +413,7 @@ class ComposeEnv:
             return [failed("build", f"build {', '.join(to_build)}", str(exc),
                            duration=time.monotonic() - started)]
         took = time.monotonic() - started
+        self._driver.no_build = result.returncode == 0
         if result.returncode != 0:
             err = result.stderr.decode(errors="replace")
             return [failed("build", f"build {', '.join(to_build)}",
