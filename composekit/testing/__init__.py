@@ -21,6 +21,7 @@ from composekit.testing.expectations import Expectations, load_expectations
 from composekit.testing.harness import ComposeEnv, StackNotReady, unique_project_name
 from composekit.testing.imagemap import ImageMap, image_map
 from composekit.testing.results import ExecResult, Outcome, RunReport, Status
+from composekit.testing.swarm import SwarmEnv
 from composekit.testing.wait import Phase, ProgressEvent
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "RunReport",
     "StackNotReady",
     "Status",
+    "SwarmEnv",
     "TcpCheck",
     "image_map",
     "load_expectations",

@@ -176,7 +176,8 @@ class ComposeEnv:
         self.project_dir = os.fspath(project_dir) if project_dir is not None else None
         self.requested_name = project_name
         self.selected = list(services) if services else None
-        self.env_files = [os.fspath(f) for f in env_files]
+        # docker compose runs in the project directory: make --env-file paths absolute.
+        self.env_files = [os.path.abspath(os.fspath(f)) for f in env_files]
         self.profiles = list(profiles)
         self.environ = {**(os.environ if environ is None else environ), **(env or {})}
         self.image_map = _image_map(image_map)

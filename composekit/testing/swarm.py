@@ -230,7 +230,7 @@ class SwarmEnv:
         self.project_dir = os.fspath(project_dir) if project_dir is not None else None
         self.requested_name = stack_name
         self.selected = list(services) if services else None
-        self.env_files = list(env_files)
+        self.env_files = [os.path.abspath(f) for f in env_files]
         self.environ = {**(os.environ if environ is None else environ), **(env or {})}
         self.image_map = _image_map(image_map)
         self.declared_one_shot = list(one_shot)

@@ -121,6 +121,16 @@ def test_one_shot_services_and_container_name() -> None:
     assert project_objects(env.project_name) == []
 
 
+def test_selected_services_start_with_their_dependencies_only() -> None:
+    with ComposeEnv([HARNESS / "oneshot" / "compose.yaml"], services=["app"],
+                    env={"CK_SUFFIX": uuid.uuid4().hex[:8]}) as env:
+        assert env.expected == ["app", "migrate"]
+        assert [o.name for o in env.outcomes if o.kind == "service"] == ["service app",
+                                                                         "service migrate"]
+        assert sorted(c.service for c in env.containers()) == ["app", "migrate"]
+    assert project_objects(env.project_name) == []
+
+
 def test_failed_start_raises_with_the_logs_and_tears_down() -> None:
     env = ComposeEnv([HARNESS / "oneshot-fail" / "compose.yaml"], timeout=60)
     with pytest.raises(StackNotReady) as info:
