@@ -249,11 +249,42 @@ def _version_span(doc: YamlDocument) -> Span:
     return locate(doc.data, ("version",))
 
 
+#: Stages after the schema whose findings can echo a schema finding.
+_ECHOING_STAGES = frozenset({"canonical", "crossref", "extends", "include", "load", "merge"})
+
+
+def _within(inner: str, outer: str) -> bool:
+    """Whether JSON path ``inner`` is ``outer`` or below it."""
+    return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+
+def drop_echoes(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding per real problem: drop what a later stage says about a schema error.
+
+    The loader reads what the schema refuses too (a bad duration, a string for a
+    number, an ``extends`` without ``service``) and says so in its own words. When
+    the schema already reported an error in the same file at that node or above
+    it, or (with the same code) below it, the schema's finding is kept: it names
+    the property and the version.
+    """
+    schema = [d for d in diags if d.origin == "schema" and d.severity >= Severity.ERROR]
+    if not schema:
+        return diags
+
+    def echoes(d: Diagnostic) -> bool:
+        return d.origin in _ECHOING_STAGES and any(
+            s.path == d.path and (_within(d.json_path, s.json_path)
+                                  or (s.code == d.code and _within(s.json_path, d.json_path)))
+            for s in schema)
+
+    return [d for d in diags if not echoes(d)]
+
+
 def _finish(result: CheckResult, config: LintConfig | None) -> CheckResult:
     # One finding per (place, code, message): merged views can report twice.
     from composekit.lint.engine import sort_key
 
-    result.diagnostics = sorted(set(result.diagnostics), key=sort_key)
+    result.diagnostics = sorted(drop_echoes(list(set(result.diagnostics))), key=sort_key)
     if config is None:
         result.fail_on = Severity.ERROR
     else:

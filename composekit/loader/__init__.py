@@ -272,6 +272,10 @@ class _Loader:
             found = project.origin(path)
             if found is None:
                 return fallback, Span()
+            if found.key is not None and found.span.line > found.key.line:
+                # A block mapping or sequence starts on the line after its key: a
+                # finding about the whole node belongs at the key, not at its first child.
+                return found.path, found.key
             return found.path, found.span
 
         return origin
