@@ -22,7 +22,7 @@ from composekit.convert.ladder import parse_target, steps
 from composekit.convert.model import Map, build, deref
 from composekit.convert.report import Difference, Report
 from composekit.convert.sweep import sweep
-from composekit.convert.transforms import finals, for_step, rescue_anchors
+from composekit.convert.transforms import for_step, phase, rescue_anchors
 from composekit.diagnostics import Diagnostic, Severity, Span
 
 __all__ = ["ConversionResult", "convert_file", "convert_text"]
@@ -136,10 +136,12 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
     ctx.report = report
     ctx.v1 = source.family is Family.V1
     if source != target:
+        for _t, fn in phase("first"):
+            fn(ctx)
         for step in steps(source, target):
             for _t, fn in for_step(step.boundary, step.up):
                 fn(ctx)
-        for _t, fn in finals():
+        for _t, fn in phase("final"):
             fn(ctx)
         sweep(ctx)
         rescue_anchors(ctx)

@@ -13,6 +13,7 @@ __all__ = [
     "copy_entry",
     "ensure_map",
     "has_anchor",
+    "materialise",
     "move",
     "prune",
     "quoted",
@@ -57,9 +58,24 @@ def text_of(node: Node | None) -> str | None:
     return None
 
 
+def materialise(owner: Map, key: str) -> Node | None:
+    """The value of ``key`` in ``owner``, first made the entry's own when it is an alias:
+    editing it then does not change the anchored node that other keys share."""
+    e = owner.entry(key)
+    if e is None:
+        return None
+    if isinstance(e.value, Alias):
+        target = deref(e.value)
+        if target is None:
+            return None
+        owner.set(key, clone(target, keep_text=False))
+    return e.value
+
+
 def ensure_map(parent: Map, key: str, *, at: int | None = None) -> Map:
-    """The mapping under ``key`` in ``parent``, made (at index ``at``) when missing."""
-    node = deref(parent.get(key))
+    """The mapping under ``key`` in ``parent`` (its own, see :func:`materialise`), made (at
+    index ``at``) when missing."""
+    node = deref(materialise(parent, key))
     if isinstance(node, Map):
         return node
     made = Map()

@@ -161,18 +161,15 @@ def _why(child: CatNode, ctx: Context) -> str:
 def _drop(ctx: Context, m: Map, e: Entry, here: Path, why: str, names: list[str] | None
           ) -> None:
     m.remove(e)
-    # what transforms rewrote inside the dropped key is gone with it
-    prefix = ctx.shown(here if not names else ("services", names[0], *here[2:]))
-    ctx.report.entries = [r for r in ctx.report.entries
-                          if not (r.kind.value == "rewrite" and (
-                              r.path == prefix or r.path.startswith(prefix + ".")
-                              or r.path.startswith(prefix + "[")))]
-    if names and len(here) >= 2 and here[0] == "services":
-        rest = here[2:]
-        diffs = [Difference(("services", n, *rest), None) for n in names]
-        shown = ("services", names[0], *rest)
-    else:
-        diffs = [Difference(here, None)]
-        shown = here
-    ctx.loss("sweep", e, shown, f"`{'.'.join(str(p) for p in shown[-1:])}` dropped: {why}",
-             *diffs)
+    rest = here[2:] if names and len(here) >= 2 and here[0] == "services" else None
+    shown = ("services", names[0], *rest) if names and rest is not None else here
+    paths = [("services", n, *rest) for n in names] if names and rest is not None else [here]
+    # a dropped mapping: each of its remaining keys differs (what transforms moved out of
+    # it before is still compared where it went)
+    value = deref(e.value)
+    children = [c.key for c in value.entries if c.key != "<<"] if isinstance(value, Map) \
+        else []
+    diffs = [Difference((*p, c), (*p, c)) for p in paths for c in children] if children \
+        else [Difference(p, p) for p in paths]
+    listed = f" ({', '.join(children)})" if children else ""
+    ctx.loss("sweep", e, shown, f"`{shown[-1]}`{listed} dropped: {why}", *diffs)

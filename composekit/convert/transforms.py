@@ -47,6 +47,7 @@ from composekit.convert.edit import (
     clone,
     copy_entry,
     ensure_map,
+    materialise,
     move,
     prune,
     quoted,
@@ -58,7 +59,7 @@ from composekit.convert.edit import (
 from composekit.convert.model import Alias, Entry, Item, Map, Node, Scalar, Seq, deref, plain
 from composekit.convert.report import Difference
 
-__all__ = ["TRANSFORMS", "Transform", "by_name", "finals", "for_step"]
+__all__ = ["TRANSFORMS", "Transform", "by_name", "for_step", "phase"]
 
 Fn = Callable[[Context], None]
 Path = tuple[str | int, ...]
@@ -76,8 +77,9 @@ class Transform:
     up: Fn | None
     down: Fn | None
     doc: str
-    #: runs once after the steps of every conversion that changes the format (``up``)
-    final: bool = False
+    #: ``step``: at its rungs; ``first``/``final``: once before/after the steps of every
+    #: conversion that changes the format (its ``up`` function)
+    phase: str = "step"
 
     @property
     def summary(self) -> str:
@@ -88,13 +90,14 @@ TRANSFORMS: list[Transform] = []
 
 
 def transform(name: str, *, at: tuple[tuple[str, str], ...] = (),
-              keys: tuple[str, ...] = (), final: bool = False) -> Callable[[type], type]:
+              keys: tuple[str, ...] = (), phase: str = "step") -> Callable[[type], type]:
     """Register a class with ``up``/``down`` static methods as a transform; its docstring
-    is the transform's documentation. ``final``: it runs once after the steps."""
+    is the transform's documentation. ``phase``: ``step`` (at the rungs ``at``),
+    ``first`` or ``final`` (once before or after the steps)."""
 
     def register(cls: type) -> type:
         TRANSFORMS.append(Transform(name, at, keys, getattr(cls, "up", None),
-                                    getattr(cls, "down", None), cls.__doc__ or "", final))
+                                    getattr(cls, "down", None), cls.__doc__ or "", phase))
         return cls
 
     return register
@@ -107,17 +110,17 @@ def by_name(name: str) -> Transform:
     raise KeyError(name)
 
 
-def finals() -> Iterator[tuple[Transform, Fn]]:
-    """The transforms that run once after the steps."""
+def phase(name: str) -> Iterator[tuple[Transform, Fn]]:
+    """The transforms that run once before (``first``) or after (``final``) the steps."""
     for t in TRANSFORMS:
-        if t.final and t.up is not None:
+        if t.phase == name and t.up is not None:
             yield t, t.up
 
 
 def for_step(boundary: tuple[str, str], up: bool) -> Iterator[tuple[Transform, Fn]]:
     """The transforms of a rung, with the function for the direction of the crossing."""
     for t in TRANSFORMS:
-        if boundary in t.at:
+        if t.phase == "step" and boundary in t.at:
             fn = t.up if up else t.down
             if fn is not None:
                 yield t, fn
@@ -272,7 +275,7 @@ class V1Dockerfile:
     @staticmethod
     def down(ctx: Context) -> None:
         for name, svc in ctx.services():
-            build = deref(svc.get("build"))
+            build = deref(materialise(svc, "build"))
             if not isinstance(build, Map):
                 continue
             be = svc.entry("build")
@@ -330,7 +333,7 @@ class V1Logging:
     @staticmethod
     def down(ctx: Context) -> None:
         for name, svc in ctx.services():
-            logging = deref(svc.get("logging"))
+            logging = deref(materialise(svc, "logging"))
             if not isinstance(logging, Map):
                 continue
             at = svc.index("logging")
@@ -359,6 +362,8 @@ class V1VolumesFrom:
 
     @staticmethod
     def up(ctx: Context) -> None:
+        if not ctx.has("services.*.volumes_from"):
+            return  # dropped later (volumes-from)
         names = ctx.service_names()
         for use in ctx.uses("volumes_from"):
             seq = deref(use.entry.value)
@@ -514,6 +519,115 @@ _REPLACED = {"command", "entrypoint"}
 _BY_TARGET = {"volumes", "devices"}
 
 
+@transform("extends-other-file", phase="first", keys=("services.*.extends.file",))
+class ExtendsOtherFile:
+    """``extends`` from another file is inlined when the target tool could not read it.
+
+    docker-compose 1.x refuses to extend a service of a file whose ``version`` differs from
+    the extending file's ("Version mismatch"), and the other file keeps its version while
+    this one changes; Compose v2 cannot extend a service of a v1 file (no ``services:``).
+    So then the base is inlined first, and converted with the rest. (3.x has no ``extends``
+    at all: ``extends-inline``.)
+    """
+
+    @staticmethod
+    def up(ctx: Context) -> None:
+        if ctx.target.family.value not in ("1", "2", "spec"):
+            return
+        done: set[int] = set()
+        for name, svc in ctx.services():
+            spec = plain(svc.get("extends"))
+            if not (isinstance(spec, dict) and isinstance(spec.get("file"), str)) or \
+                    _same_file(ctx, spec["file"]):
+                continue
+            other = _format_of(os.path.join(ctx.base_dir, spec["file"]))
+            if ctx.target.family.value == "spec":
+                if other is None or other.family.value != "1":
+                    continue
+                why = "Compose v2 cannot extend a service of a v1 file"
+            elif other == ctx.target:
+                continue
+            else:
+                why = "docker-compose 1.x refuses to extend a file of another version"
+            _inline(ctx, name, svc, done, (), why=why)
+
+
+@transform("project-name", at=(SPEC_RUNG,), keys=("name",))
+class ProjectName:
+    """The Compose Specification's top-level ``name`` (the project name) has no other form.
+
+    Without it, Compose names the project after the directory (or ``-p``), which changes
+    the names of the networks, volumes and containers it creates: a loss.
+    """
+
+    @staticmethod
+    def down(ctx: Context) -> None:
+        e = ctx.root.entry("name")
+        if e is None or ctx.has("name"):
+            return
+        ctx.root.remove(e)
+        diffs = [Difference(("name",), ("name",)),
+                 Difference(("networks", "default", "name"), ("networks", "default", "name"))]
+        for section_name in ("networks", "volumes", "secrets", "configs"):
+            section = ctx.top(section_name)
+            for key in section.keys() if section is not None else []:
+                decl = plain(section.get(key)) if section is not None else None
+                if not isinstance(decl, dict) or ("name" not in decl and not decl.get(
+                        "external")):
+                    diffs.append(Difference((section_name, key, "name"),
+                                            (section_name, key, "name")))
+        ctx.loss("project-name", e, ("name",),
+                 f"`name: {plain(e.value)}` (the project name) has no form in "
+                 f"{ctx.target.version}: Compose names the project after the directory or "
+                 "-p, and its networks and volumes after the project", *diffs)
+
+
+@transform("reset-override-tags", at=(SPEC_RUNG,))
+class ResetOverrideTags:
+    """Compose v2's ``!reset`` and ``!override`` tags, which no other format knows.
+
+    In a service that ``extends`` another, they say how its keys merge with the base's, so
+    the ``extends`` is inlined with those rules (``!reset``: the key is gone, ``!override``:
+    the service's value replaces the base's). Elsewhere, ``!reset`` removes the key and
+    ``!override`` is just its value.
+    """
+
+    @staticmethod
+    def down(ctx: Context) -> None:
+        done: set[int] = set()
+        for name, svc in ctx.services():
+            if "extends" in svc and any(e.value.tag for e in svc.entries):
+                _inline(ctx, name, svc, done, (), why=f"{ctx.target.version} has no "
+                        "`!reset`/`!override`")
+        for path, holder, node in list(_tagged(ctx.root, ())):
+            if node.tag == "!reset":
+                if isinstance(holder, Entry) and holder.home is not None:
+                    holder.home.remove(holder)
+                    ctx.rewrite("reset-override-tags", holder, path,
+                                f"`!reset` removes `{path[-1]}`; removed")
+            elif node.tag == "!override":
+                fresh = clone(node, keep_text=False)
+                fresh.tag = None
+                _replace(holder, node, fresh)
+                ctx.rewrite("reset-override-tags", holder, path,
+                            f"`!override` on `{path[-1]}` dropped (nothing to override)")
+
+
+def _tagged(node: Node, path: Path) -> Iterator[tuple[Path, Entry | Item, Node]]:
+    if isinstance(node, Map):
+        for e in list(node.entries):
+            if e.value.tag in ("!reset", "!override"):
+                yield (*path, e.key), e, e.value
+            else:
+                yield from _tagged(e.value, (*path, e.key))
+    elif isinstance(node, Seq):
+        for i, it in enumerate(node.items):
+            if it.value.tag in ("!reset", "!override"):
+                yield (*path, i), it, it.value
+            else:
+                yield from _tagged(it.value, (*path, i))
+
+
 @transform("extends-inline", at=(V3_RUNG, SPEC_RUNG), keys=("services.*.extends",))
 class ExtendsInline:
     """``extends`` (gone in 3.0-3.x) is inlined.
@@ -546,7 +660,7 @@ def _inline_all(ctx: Context) -> None:
 
 
 def _inline(ctx: Context, name: str, svc: Map, done: set[int],
-            chain: tuple[str, ...]) -> None:
+            chain: tuple[str, ...], why: str = "") -> None:
     if id(svc) in done:
         return
     done.add(id(svc))
@@ -584,16 +698,17 @@ def _inline(ctx: Context, name: str, svc: Map, done: set[int],
     if base is None:
         svc.remove(e)
         ctx.loss("extends-inline", e, _svc(name, "extends"),
-                 f"cannot inline `extends`: {problem}; {ctx.target.version} has no `extends`, "
-                 "so it was dropped", Difference(_svc(name), _svc(name)))
+                 f"cannot inline `extends`: {problem}; dropped", Difference(_svc(name),
+                                                                           _svc(name)))
         return
     skip = _apply_tags(svc)
     at = svc.index("extends")
     svc.remove(e)
     inherited = _merge_into(ctx, svc, base, at, same_file, rebase, skip)
     where = f"`{base_name}`" + (f" of {file}" if file and not same_file else "")
+    reason = why or f"{ctx.target.version} has no `extends`"
     ctx.rewrite("extends-inline", e, _svc(name, "extends"),
-                f"`extends: {base_name}` inlined ({ctx.target.version} has no `extends`): "
+                f"`extends: {base_name}` inlined ({reason}): "
                 f"{inherited} key{'s' if inherited != 1 else ''} from {where}")
 
 
@@ -613,6 +728,17 @@ def _apply_tags(svc: Map) -> set[str]:
             svc.set(e.key, fresh)
             skip.add(e.key)
     return skip
+
+
+def _format_of(path: str) -> FileFormat | None:
+    from composekit.catalog.versions import detect_format
+    from composekit.yamlio import load_file
+
+    doc, _diags = load_file(path)
+    if doc is None:
+        return None
+    fmt, _found = detect_format(doc.data, path)
+    return fmt
 
 
 def _same_file(ctx: Context, file: str) -> bool:
@@ -886,7 +1012,7 @@ def _up_value(kind: str, value: Any, node: Node) -> Node | None:
         text = _number_text(node, value)
         return verbatim(DoubleQuotedScalarString(text), f'"{text}"')
     if kind == "bytes" and isinstance(value, int) and not isinstance(value, bool):
-        return verbatim(f"{value}b", f"{value}b")
+        return verbatim(DoubleQuotedScalarString(str(value)), f'"{value}"')
     return None
 
 
@@ -942,7 +1068,8 @@ def _to_deploy(ctx: Context, name: str, svc: Map) -> None:
         ctx.rewrite("resources-to-deploy", moved, _svc(name, k),
                     f"`{k}` is `{shown}` in {ctx.target.version}; Compose v2 applies it the "
                     "same way (docker-compose 1.x only with --compatibility)",
-                    Difference(_svc(name, k), _svc(name, "deploy", *sub), same=True))
+                    Difference(_svc(name, k), _svc(name, "deploy", *sub),
+                               same=replacement is None or kind == "cpus"))
     quota = svc.entry("cpu_quota")
     if quota is None or ctx.has("services.*.cpu_quota") or "cpus" in svc or \
             not ctx.has("services.*.deploy.resources.limits.cpus"):
@@ -1000,7 +1127,7 @@ def _deploy_leaves(m: Map, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str
 
 
 def _from_deploy(ctx: Context, name: str, svc: Map) -> None:
-    deploy = deref(svc.get("deploy"))
+    deploy = deref(materialise(svc, "deploy"))
     if not isinstance(deploy, Map):
         return
     at = svc.index("deploy")
@@ -1045,7 +1172,7 @@ def _from_deploy(ctx: Context, name: str, svc: Map) -> None:
             svc.set(k, replacement)
         ctx.rewrite("resources-to-deploy", moved, here,
                     f"`{shown}` is `{k}` in {ctx.target.version}",
-                    Difference(_svc(name, k), here, same=True))
+                    Difference(here, _svc(name, k), same=replacement is None or kind == "cpus"))
     for path in (("resources", "limits"), ("resources", "reservations"), ("resources",)):
         prune(deploy, *path)
     if not deploy.entries:
@@ -1123,67 +1250,72 @@ def _fit_depends_on(ctx: Context) -> None:
     conditions = ctx.has("services.*.depends_on.*.condition")
     for use in ctx.uses("depends_on"):
         deps = deref(use.entry.value)
-        if not isinstance(deps, Map) or not ctx.once("depends-on-conditions", deps):
+        if not isinstance(deps, Map):
             continue
-        first = use.services[0]
-        lost = False
-        for dep_e in deps.entries:
-            if dep_e.key == "<<":
-                continue
-            dep = deref(dep_e.value)
-            opts = dep if isinstance(dep, Map) else Map()
-            for k in ("required", "restart"):
-                ke = opts.entry(k)
-                if ke is None or ctx.has(f"services.*.depends_on.*.{k}"):
-                    continue
-                value = plain(ke.value)
-                default = k == "required"
-                opts.remove(ke)
-                where = _svc(first, "depends_on", dep_e.key, k)
-                if value == default or str(value).lower() == str(default).lower():
-                    ctx.rewrite("depends-on-conditions", ke, where,
-                                f"`{k}: {str(value).lower()}` is the default; removed")
-                else:
-                    ctx.loss("depends-on-conditions", ke, where,
-                             f"`depends_on.{dep_e.key}.{k}: {str(value).lower()}` has no form "
-                             f"in {ctx.target.version}; dropped",
-                             *(Difference(_svc(s, "depends_on", dep_e.key, k),
-                                          _svc(s, "depends_on", dep_e.key, k))
-                               for s in use.services))
-            ce = opts.entry("condition")
-            cond = text_of(ce.value) if ce is not None else None
-            if ce is not None and conditions and cond == "service_completed_successfully" and \
-                    not _enum_has(ctx, cond):
-                opts.set("condition", scalar("service_started"))
-                ctx.loss("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
-                         f"`condition: {cond}` is not in {ctx.target.version}; "
-                         "`service_started` waits only for the start",
-                         *(Difference(_svc(s, "depends_on", dep_e.key, "condition"),
-                                      _svc(s, "depends_on", dep_e.key, "condition"))
-                           for s in use.services))
-            if ce is not None and not conditions and cond not in (None, "service_started"):
-                lost = True
-                ctx.loss("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
-                         f"`{dep_e.key}: condition: {cond}`: {ctx.target.version} cannot wait "
-                         f"for more than the start of `{dep_e.key}`",
-                         *(Difference(_svc(s, "depends_on", dep_e.key, "condition"),
-                                      _svc(s, "depends_on", dep_e.key, "condition"))
-                           for s in use.services))
-            elif ce is not None and not conditions:
-                ctx.rewrite("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
-                            f"`condition: service_started` is what a `depends_on` list means "
-                            f"in {ctx.target.version}")
+        if ctx.once("depends-on-conditions", deps):
+            _fit_options(ctx, deps, use.services, conditions)
         if conditions:
             continue
         names = [e.key for e in deps.entries if e.key != "<<"]
-        listed = Seq(flow=False)
+        lost = any(_condition(e.value) not in (None, "service_started") for e in deps.entries)
+        listed = Seq(flow=deps.flow)
         for n in names:
             listed.append(scalar(n))
-        listed.flow = deps.flow
         use.owner.set("depends_on", listed)
         if not lost:
-            ctx.rewrite("depends-on-conditions", use.entry, _svc(first, "depends_on"),
+            ctx.rewrite("depends-on-conditions", use.entry, _svc(use.services[0], "depends_on"),
                         f"`depends_on` is a list of services in {ctx.target.version}")
+
+
+def _condition(node: Node) -> str | None:
+    value = deref(node)
+    return text_of(value.get("condition")) if isinstance(value, Map) else None
+
+
+def _fit_options(ctx: Context, deps: Map, services: list[str], conditions: bool) -> None:
+    """Per dependency: the options the target lacks are removed (and reported)."""
+    first = services[0]
+    for dep_e in deps.entries:
+        if dep_e.key == "<<":
+            continue
+        dep = deref(dep_e.value)
+        opts = dep if isinstance(dep, Map) else Map()
+        for k in ("required", "restart"):
+            ke = opts.entry(k)
+            if ke is None or ctx.has(f"services.*.depends_on.*.{k}"):
+                continue
+            value = plain(ke.value)
+            default = k == "required"
+            opts.remove(ke)
+            where = _svc(first, "depends_on", dep_e.key, k)
+            if str(value).lower() == str(default).lower():
+                ctx.rewrite("depends-on-conditions", ke, where,
+                            f"`{k}: {str(value).lower()}` is the default; removed")
+            else:
+                ctx.loss("depends-on-conditions", ke, where,
+                         f"`depends_on.{dep_e.key}.{k}: {str(value).lower()}` has no form "
+                         f"in {ctx.target.version}; dropped",
+                         *(Difference(_svc(s, "depends_on", dep_e.key, k),
+                                      _svc(s, "depends_on", dep_e.key, k)) for s in services))
+        ce = opts.entry("condition")
+        cond = text_of(ce.value) if ce is not None else None
+        diffs = [Difference(_svc(s, "depends_on", dep_e.key, "condition"),
+                            _svc(s, "depends_on", dep_e.key, "condition")) for s in services]
+        if ce is None or cond is None:
+            continue
+        if conditions and not _enum_has(ctx, cond):
+            opts.set("condition", scalar("service_started"))
+            ctx.loss("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
+                     f"`condition: {cond}` is not in {ctx.target.version}; "
+                     "`service_started` waits only for the start", *diffs)
+        elif not conditions and cond != "service_started":
+            ctx.loss("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
+                     f"`{dep_e.key}: condition: {cond}`: {ctx.target.version} cannot wait "
+                     f"for more than the start of `{dep_e.key}`", *diffs)
+        elif not conditions:
+            ctx.rewrite("depends-on-conditions", ce, _svc(first, "depends_on", dep_e.key),
+                        f"`condition: service_started` is what a `depends_on` list means "
+                        f"in {ctx.target.version}")
 
 
 def _enum_has(ctx: Context, value: str) -> bool:
@@ -1197,6 +1329,39 @@ def _enum_has(ctx: Context, value: str) -> bool:
 # =========================================================================================
 # volume_driver (1, 2.x)
 # =========================================================================================
+
+
+@transform("volumes-from", at=(V3_RUNG, SPEC_RUNG), keys=("services.*.volumes_from",))
+class VolumesFrom:
+    """``volumes_from`` (1, 2.x and the Compose Specification) has no 3.x form: a loss.
+
+    Besides the mounts, Compose starts the services it names first (an implicit
+    ``depends_on``); that goes too, unless ``depends_on`` says so itself.
+    """
+
+    @staticmethod
+    def up(ctx: Context) -> None:
+        if ctx.has("services.*.volumes_from"):
+            return
+        names = ctx.service_names()
+        for use in ctx.uses("volumes_from"):
+            if not ctx.once("volumes-from", use.owner):
+                continue
+            items = plain(use.entry.value)
+            use.owner.remove(use.entry)
+            refs = [str(v).split(":")[0] for v in items or [] if isinstance(v, str)
+                    and not v.startswith("container:")]
+            refs = [r[len("service:"):] if r.startswith("service:") else r for r in refs]
+            diffs = [Difference(_svc(s, "volumes_from"), _svc(s, "volumes_from"))
+                     for s in use.services]
+            diffs += [Difference(_svc(s, "depends_on", r), _svc(s, "depends_on", r))
+                      for s in use.services for r in refs if r in names]
+            shown = ", ".join(str(v) for v in items or [])
+            ctx.loss("volumes-from", use.entry, _svc(use.services[0], "volumes_from"),
+                     f"`volumes_from` ({shown}) has no form in {ctx.target.version}; dropped "
+                     "(declare shared named volumes instead)", *diffs)
+
+    down = up
 
 
 @transform("volume-driver", at=(V3_RUNG,), keys=("services.*.volume_driver",))
@@ -1693,7 +1858,7 @@ _VALUE_MAPS = ("services.*.labels", "services.*.environment", "services.*.deploy
 _SECTIONS = ("networks", "volumes", "secrets", "configs")
 
 
-@transform("value-forms", keys=_VALUE_MAPS + _SECTIONS, final=True)
+@transform("value-forms", keys=_VALUE_MAPS + _SECTIONS, phase="final")
 class ValueForms:
     """Values written in a form the target does not accept are written in one it does.
 
@@ -1861,7 +2026,7 @@ def _scalar_nodes(ctx: Context) -> Iterator[tuple[Path, tuple[Entry | Item, Scal
     yield from walk(ctx.root, ("services",) if ctx.v1 else ())
 
 
-def _replace(holder: Entry | Item, old: Scalar, new: Scalar) -> None:
+def _replace(holder: Entry | Item, old: Node, new: Node) -> None:
     holder.value = new
     home = holder.home
     if home is not None:
