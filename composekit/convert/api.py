@@ -145,7 +145,7 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
             fn(ctx)
         sweep(ctx)
         rescue_anchors(ctx)
-        _set_version(ctx)
+        _set_version(ctx, to if isinstance(to, str) and to.strip() in ("2", "3") else None)
     out = emit(ctx.root, src, style)
     if bom:
         out = _BOM + out
@@ -158,11 +158,16 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
     return result
 
 
-def _set_version(ctx: Context) -> None:
-    """Write ``version:`` for the target: a quoted string for 2.x/3.x, none for v1 and the
-    Compose Specification. Left alone when the format does not change."""
+def _set_version(ctx: Context, spelling: str | None) -> None:
+    """Write ``version:`` for the target: a quoted string for 2.x/3.x (``spelling`` when the
+    caller wrote ``2`` or ``3``), none for v1 and the Compose Specification.
+
+    A new ``version:`` goes at the very top, followed by a blank line and the file's header
+    comments; removing it also removes the blank lines after it, so the two directions undo
+    each other."""
     root = ctx.root
     target = ctx.target
+    text = spelling or target.version
     e = root.entry("version") if not ctx.v1 else None
     old = deref(e.value) if e is not None else None
     old_text = getattr(old, "value", None)
@@ -172,17 +177,44 @@ def _set_version(ctx: Context) -> None:
             ctx.rewrite("version", e, ("version",),
                         "the Compose Specification has no `version`; removed"
                         if target.family is Family.SPEC else "v1 files have no `version`",
-                        Difference(("version",), None))
+                        Difference(("version",), None), reversible=_at_top(ctx, e))
         return
-    value = quoted(target.version, old_text)
+    value = quoted(text, old_text)
     if e is not None:
         root.set("version", value)
-        ctx.rewrite("version", e, ("version",),
-                    f"`version: \"{old_text}\"` -> `version: \"{target.version}\"`")
-    else:
-        root.set("version", value, at=0)
-        ctx.rewrite("version", root.entries[1] if len(root.entries) > 1 else None,
-                    ("version",), f"`version: \"{target.version}\"` added")
+        ctx.rewrite("version", e, ("version",), f"`version: \"{old_text}\"` -> "
+                    f"`version: \"{text}\"`")
+        return
+    entry = root.set("version", value, at=0)
+    header = _header(root, ctx) or []
+    root.preamble = []
+    entry.trailer = header if header and not header[0].strip() else [ctx.src.newline, *header]
+    ctx.rewrite("version", root.entries[1] if len(root.entries) > 1 else None,
+                ("version",), f"`version: \"{text}\"` added")
+
+
+def _at_top(ctx: Context, e: object) -> bool:
+    """Whether a ``version:`` entry is written the way :func:`_set_version` adds one: the
+    file's first line, ``version: "X.Y"``, a blank line after it."""
+    from composekit.convert.model import Entry
+
+    if not isinstance(e, Entry) or e.region is None:
+        return False
+    r = e.region
+    return (r.lead == 0 and r.line == 0 and ctx.src.line(0) == f'version: "{ctx.source.version}"'
+            and r.end == 1 and ctx.src.blank(1))
+
+
+def _header(root: Map, ctx: Context) -> list[str] | None:
+    if root.preamble is not None:
+        return list(root.preamble)
+    block = root.block
+    if block is None or not block.regions:
+        return None
+    nl = ctx.src.newline
+    lines = ctx.src.lines
+    return [lines[i] if lines[i].endswith("\n") else lines[i] + nl
+            for i in range(block.start, block.regions[0].lead)]
 
 
 def _self_check(text: str, path: str, target: FileFormat, validate_tree: object,
@@ -215,5 +247,3 @@ def _self_check(text: str, path: str, target: FileFormat, validate_tree: object,
     return out
 
 
-def _unused(_m: Map) -> None:
-    return None

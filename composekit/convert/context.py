@@ -18,9 +18,18 @@ from composekit.convert.model import Alias, Entry, Item, Map, Node, Seq, Source,
 from composekit.convert.report import Difference, Kind, Report, ReportEntry
 from composekit.diagnostics import json_path
 
-__all__ = ["Context", "Use"]
+__all__ = ["IRREVERSIBLE", "Context", "Use"]
 
 Path = tuple[str | int, ...]
+
+
+#: transforms whose rewrites keep the meaning but that converting back does not undo
+#: (a list stays a list, a short port stays short, an inlined ``extends`` stays inlined)
+IRREVERSIBLE = frozenset({
+    "cpus-to-cpu-quota", "depends-on-conditions", "env-file-long", "extends-inline",
+    "external-name", "long-ports", "long-volumes", "reset-override-tags", "restart-policy",
+    "value-forms", "volume-driver",
+})
 
 
 @dataclass
@@ -150,18 +159,22 @@ class Context:
     # -- recording -----------------------------------------------------------------------
 
     def rewrite(self, transform: str, at: Entry | Item | Node | None, parts: Path, message: str,
-                *differences: Difference) -> None:
-        self._record(Kind.REWRITE, transform, at, parts, message, differences)
+                *differences: Difference, reversible: bool | None = None) -> None:
+        """Record a rewrite; ``reversible`` (default: by transform, see
+        :data:`IRREVERSIBLE`) says whether the opposite conversion undoes it exactly."""
+        if reversible is None:
+            reversible = transform not in IRREVERSIBLE
+        self._record(Kind.REWRITE, transform, at, parts, message, differences, reversible)
 
     def loss(self, transform: str, at: Entry | Item | Node | None, parts: Path, message: str,
              *differences: Difference) -> None:
-        self._record(Kind.LOSS, transform, at, parts, message, differences)
+        self._record(Kind.LOSS, transform, at, parts, message, differences, False)
 
     def _record(self, kind: Kind, transform: str, at: Entry | Item | Node | None, parts: Path,
-                message: str, differences: tuple[Difference, ...]) -> None:
+                message: str, differences: tuple[Difference, ...], reversible: bool) -> None:
         line, col = self.position(at)
         self.report.add(ReportEntry(kind, transform, self.shown(parts), line, col, message,
-                                    tuple(differences)))
+                                    tuple(differences), reversible))
 
     def once(self, transform: str, node: Node) -> bool:
         """True the first time ``transform`` asks about ``node``."""

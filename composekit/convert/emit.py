@@ -335,6 +335,7 @@ class Emitter:
                    if e.region is not None and e.home is m and id(e.region) in index}
         out: list[str] = list(preamble) if preamble is not None else gap(0)
         done = {0}
+        started = False
         for e in m.entries:
             i = index.get(id(e.region)) if (e.region is not None and e.home is m) else None
             if i is not None:
@@ -343,10 +344,15 @@ class Emitter:
                         continue
                     if j == i or j not in present:
                         g = gap(j)
+                        if not started and 0 not in present:
+                            # the first entries were removed: no blank lines above the rest
+                            while g and not g[0].strip():
+                                g = g[1:]
                         if j == i or any(line.strip() for line in g):
                             out.extend(g)
                         done.add(j)
             out.extend(self.entry(e, col))
+            started = True
         for j in range(1, len(regions)):
             if j not in done:
                 g = gap(j)
@@ -356,6 +362,12 @@ class Emitter:
         return out
 
     def entry(self, e: Entry, col: int) -> list[str]:
+        lines = self._entry(e, col)
+        if e.trailer:
+            lines.extend(self.shift(e.trailer, col))
+        return lines
+
+    def _entry(self, e: Entry, col: int) -> list[str]:
         value = e.value
         region = e.region
         if e.written and region is not None and self.clean(value):

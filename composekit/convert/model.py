@@ -180,6 +180,8 @@ class Entry:
     written_key: str | None = None
     #: the value read with the region: the region's text holds it only while it is there
     original: Node | None = None
+    #: lines written right after a new entry (the file header's tail, for ``version:``)
+    trailer: list[str] | None = None
 
     @property
     def written(self) -> bool:

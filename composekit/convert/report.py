@@ -70,10 +70,13 @@ class ReportEntry:
     column: int
     message: str
     differences: tuple[Difference, ...] = ()
+    #: a rewrite that converting back to the original format undoes exactly (losses never)
+    reversible: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
+            "reversible": self.reversible,
             "transform": self.transform,
             "path": self.path,
             "line": self.line,
@@ -105,6 +108,12 @@ class Report:
     @property
     def losses(self) -> list[ReportEntry]:
         return [e for e in self.sorted() if e.kind is Kind.LOSS]
+
+    @property
+    def reversible(self) -> bool:
+        """True when converting the result back gives the input byte for byte: no loss,
+        and only rewrites that the opposite direction undoes."""
+        return all(e.reversible for e in self.entries)
 
     def differences(self) -> Iterator[Difference]:
         for entry in self.entries:

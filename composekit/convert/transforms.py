@@ -200,7 +200,8 @@ class V1Net:
                     svc.set("network_mode",
                             restyle(e.value, "service:" + value[len("container:"):]))
                 ctx.rewrite("v1-net", e, _svc(name, "net"),
-                            f"`net: {value}` is `network_mode` from 2.0 on")
+                            f"`net: {value}` is `network_mode` from 2.0 on",
+                            reversible=value != "bridge")
             elif svc.owner("net") is None and svc.owner("network_mode") is None:
                 at = _after_identity(svc)
                 svc.set("network_mode", scalar("bridge"), at=at)
@@ -211,6 +212,9 @@ class V1Net:
 
     @staticmethod
     def down(ctx: Context) -> None:
+        # decided first: removing `network_mode: bridge` from a merged mapping must not make
+        # the services that merge it look like project-network services
+        on_project = {name for name, svc in ctx.services() if svc.owner("network_mode") is None}
         for name, svc in ctx.services():
             e = svc.entry("network_mode")
             if e is not None:
@@ -218,14 +222,15 @@ class V1Net:
                 if value == "bridge":
                     svc.remove(e)
                     ctx.rewrite("v1-net", e, _svc(name, "network_mode"),
-                                "`network_mode: bridge` is v1's default; removed")
+                                "`network_mode: bridge` is v1's default; removed",
+                                reversible=False)
                     continue
                 svc.rename("network_mode", "net")
                 if value.startswith("service:"):
                     svc.set("net", restyle(e.value, "container:" + value[len("service:"):]))
                 ctx.rewrite("v1-net", e, _svc(name, "network_mode"),
-                            f"`network_mode: {value}` is `net` in v1")
-            elif svc.owner("network_mode") is None:
+                            f"`network_mode: {value}` is `net` in v1", reversible=False)
+            elif name in on_project:
                 ctx.loss("v1-net", svc.entries[0] if svc.entries else svc, _svc(name),
                          f"service `{name}` runs on the project's network; v1 has no project "
                          "networks and puts it on Docker's default bridge network (other "
@@ -309,7 +314,7 @@ class V1Dockerfile:
             ctx.rewrite("v1-dockerfile", be, _svc(name, "build"),
                         "a v1 `build` is the context path; `build.dockerfile` becomes "
                         "`dockerfile`" if df is not None else
-                        "a v1 `build` is the context path")
+                        "a v1 `build` is the context path", reversible=False)
 
 
 @transform("v1-logging", at=(V1_RUNG,), keys=("services.*.log_driver", "services.*.log_opt"))
@@ -342,7 +347,7 @@ class V1Logging:
                     e = move(logging, k, svc, old, at=at)
                     at += 1
                     ctx.rewrite("v1-logging", e, _svc(name, "logging", k),
-                                f"`logging.{k}` is `{old}` in v1")
+                                f"`logging.{k}` is `{old}` in v1", reversible=False)
             for e in list(logging.entries):
                 logging.remove(e)
                 ctx.loss("v1-logging", e, _svc(name, "logging", e.key),
@@ -406,7 +411,7 @@ class V1VolumesFrom:
                                for s in use.services))
                 else:
                     ctx.rewrite("v1-volumes-from", it, where,
-                                f"`{text}` is written `{value}` in v1")
+                                f"`{text}` is written `{value}` in v1", reversible=False)
 
 
 def _named_volume(spec: Any) -> str | None:
@@ -496,7 +501,8 @@ class V1NamedVolumes:
             if implicit:
                 ctx.rewrite("v1-named-volumes", e, ("volumes", e.key),
                             f"v1 creates named volume `{e.key}` when a service mounts it; "
-                            "declaration removed", Difference(("volumes", e.key), None))
+                            "declaration removed", Difference(("volumes", e.key), None),
+                            reversible=False)
             else:
                 ctx.loss("v1-named-volumes", e, ("volumes", e.key),
                          f"volume `{e.key}`: v1 has no volume declarations; Docker creates "
@@ -1055,7 +1061,7 @@ def _to_deploy(ctx: Context, name: str, svc: Map) -> None:
             if _same_resource(kind, value, plain(parent.get(sub[-1]))):
                 ctx.rewrite("resources-to-deploy", e, _svc(name, k),
                             f"`{k}` repeats `{shown}`; removed",
-                            Difference(_svc(name, k), None))
+                            Difference(_svc(name, k), None), reversible=False)
             else:
                 ctx.loss("resources-to-deploy", e, _svc(name, k),
                          f"`{k}` differs from `{shown}`; the `deploy` value is kept",
@@ -1091,13 +1097,14 @@ def _to_deploy(ctx: Context, name: str, svc: Map) -> None:
                 f"`cpu_quota: {q}` (period {period} us) is `deploy.resources.limits.cpus: "
                 f"\"{text}\"` in {ctx.target.version}",
                 Difference(_svc(name, "cpu_quota"),
-                           _svc(name, "deploy", "resources", "limits", "cpus")))
+                           _svc(name, "deploy", "resources", "limits", "cpus")),
+                reversible=False)
     pe = svc.entry("cpu_period")
     if pe is not None and not ctx.has("services.*.cpu_period"):
         svc.remove(pe)
         ctx.rewrite("resources-to-deploy", pe, _svc(name, "cpu_period"),
                     "`cpu_period` is folded into `deploy.resources.limits.cpus`",
-                    Difference(_svc(name, "cpu_period"), None))
+                    Difference(_svc(name, "cpu_period"), None), reversible=False)
 
 
 def _same_resource(kind: str, a: Any, b: Any) -> bool:
@@ -1151,7 +1158,7 @@ def _from_deploy(ctx: Context, name: str, svc: Map) -> None:
             ctx.rewrite("resources-to-deploy", e, here,
                         f"`deploy.resources.limits.cpus` is `cpu_quota: {quota}` (period "
                         f"100000 us) in {ctx.target.version}",
-                        Difference(here, _svc(name, "cpu_quota")))
+                        Difference(here, _svc(name, "cpu_quota")), reversible=False)
             continue
         if not ctx.has(f"services.*.{k}"):
             continue  # the sweep reports it with the rest of deploy
@@ -1160,7 +1167,7 @@ def _from_deploy(ctx: Context, name: str, svc: Map) -> None:
             parent.remove(e)
             if _same_resource(kind, value, plain(svc.get(k))):
                 ctx.rewrite("resources-to-deploy", e, here, f"`{shown}` repeats `{k}`; removed",
-                            Difference(here, None))
+                            Difference(here, None), reversible=False)
             else:
                 ctx.loss("resources-to-deploy", e, here,
                          f"`{shown}` differs from `{k}`; `{k}` is kept", Difference(here, None))
