@@ -119,7 +119,30 @@ def _dumper() -> Any:
 
 def render_scalar(value: Any) -> list[str]:
     """A scalar as YAML text: the text after ``key: `` and, for a block scalar, the lines
-    after it (indented by two columns relative to the key). ``[""]`` for null."""
+    after it (indented by two columns relative to the key). ``[""]`` for null.
+
+    A string is quoted when ruamel would write it plain but docker-compose 1.x (YAML 1.1:
+    ``yes``, ``0755``, ``1:30``) or Compose v2 would read that as something else."""
+    if (isinstance(value, str) and type(value) is str) or type(value).__name__ == \
+            "PlainScalarString":
+        lines = _render(value)
+        if len(lines) == 1 and lines[0] and lines[0][0] not in "'\"|>" and not _reads_as(
+                lines[0], str(value)):
+            from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+            return _render(DoubleQuotedScalarString(str(value)))
+        return lines
+    return _render(value)
+
+
+def _reads_as(text: str, value: str) -> bool:
+    """Whether both Compose readers take the plain scalar ``text`` for the string ``value``."""
+    from composekit.yaml_dialects import read_plain
+
+    return all(read_plain(text, dialect) == value for dialect in ("compose-v1", "compose-v2"))
+
+
+def _render(value: Any) -> list[str]:
     buf = io.StringIO()
     _dumper().dump({"k": value}, buf)
     text = buf.getvalue()
@@ -335,7 +358,6 @@ class Emitter:
                    if e.region is not None and e.home is m and id(e.region) in index}
         out: list[str] = list(preamble) if preamble is not None else gap(0)
         done = {0}
-        started = False
         for e in m.entries:
             i = index.get(id(e.region)) if (e.region is not None and e.home is m) else None
             if i is not None:
@@ -344,15 +366,14 @@ class Emitter:
                         continue
                     if j == i or j not in present:
                         g = gap(j)
-                        if not started and 0 not in present:
-                            # the first entries were removed: no blank lines above the rest
+                        if j - 1 not in present and (not out or not out[-1].strip()):
+                            # an entry above was removed: no blank lines piled up
                             while g and not g[0].strip():
                                 g = g[1:]
                         if j == i or any(line.strip() for line in g):
                             out.extend(g)
                         done.add(j)
             out.extend(self.entry(e, col))
-            started = True
         for j in range(1, len(regions)):
             if j not in done:
                 g = gap(j)

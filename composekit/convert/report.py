@@ -96,6 +96,18 @@ class Report:
     entries: list[ReportEntry] = field(default_factory=list)
 
     def add(self, entry: ReportEntry) -> None:
+        """Record an entry; one that repeats another at the same place (the text of an
+        inlined ``extends`` base is converted once per service that gets it) adds its
+        differences to the first."""
+        for i, e in enumerate(self.entries):
+            if (e.kind, e.transform, e.line, e.column, e.message) == (
+                    entry.kind, entry.transform, entry.line, entry.column, entry.message):
+                merged = e.differences + tuple(d for d in entry.differences
+                                               if d not in e.differences)
+                self.entries[i] = ReportEntry(e.kind, e.transform, e.path, e.line, e.column,
+                                              e.message, merged,
+                                              e.reversible and entry.reversible)
+                return
         self.entries.append(entry)
 
     def sorted(self) -> list[ReportEntry]:

@@ -829,21 +829,34 @@ def _merge_values(ctx: Context, svc: Map, key: str, own: Node | None, theirs: No
                                         same_file, rebase) or changed
         return changed
     if isinstance(own, Seq) and isinstance(theirs, Seq):
-        items = [copy_item(it, same_file) for it in theirs.items]
-        if rebase:
-            items = [Item(_rebased(key, clone(it.value, keep_text=False), rebase))
-                     for it in items]
-        if key in _BY_TARGET:
-            mine = {_target_of(plain(it.value)) for it in own.items}
-            items = [it for it in items if _target_of(plain(it.value)) not in mine]
-        else:
-            existing = [plain(it.value) for it in own.items]
-            items = [it for it in items if plain(it.value) not in existing]
-        if not items:
+        # Compose appends the service's items to the base's, then keeps one item per key
+        # (the container path for mounts, the value otherwise): a later item replaces an
+        # earlier one in its place
+        def key_of(item: Item) -> Any:
+            value = plain(item.value)
+            return _target_of(value) if key in _BY_TARGET else repr(value)
+
+        mine = {key_of(it): it for it in own.items}
+        merged: list[Item] = []
+        used: set[Any] = set()
+        for it in theirs.items:
+            k = key_of(it)
+            if k in mine:
+                if k not in used:
+                    merged.append(mine[k])
+                    used.add(k)
+                continue
+            copied = copy_item(it, same_file)
+            if rebase:
+                copied = Item(_rebased(key, clone(copied.value, keep_text=False), rebase))
+            merged.append(copied)
+        merged += [it for it in own.items if key_of(it) not in used]
+        if len(merged) == len(own.items):
             return False
-        for n, it in enumerate(items):
-            it.home = None
-            own.items.insert(n, it)
+        for it in merged:
+            if it not in own.items:
+                it.home = None
+        own.items = merged
         own.dirty = True
         return True
     return False
@@ -1474,15 +1487,16 @@ class CpusToCpuQuota:
             e = svc.entry("cpus")
             if e is None or "cpu_quota" in svc or "cpu_period" in svc:
                 continue
+            cpus = plain(e.value)
             try:
-                quota = round(float(str(plain(e.value))) * 100000)
+                quota = round(float(str(cpus)) * 100000)
             except ValueError:
                 continue
             svc.set("cpus", scalar(quota))
             svc.rename("cpus", "cpu_quota")
             ctx.rewrite("cpus-to-cpu-quota", e, _svc(name, "cpus"),
-                        f"`cpus: {plain(e.value)}` is `cpu_quota: {quota}` (period 100000 us) "
-                        f"before 2.2", Difference(_svc(name, "cpus"), _svc(name, "cpu_quota")))
+                        f"`cpus: {cpus}` is `cpu_quota: {quota}` (period 100000 us) before 2.2",
+                        Difference(_svc(name, "cpus"), _svc(name, "cpu_quota")))
 
 
 @transform("init-path", at=(V3_RUNG,), keys=("services.*.init",))
