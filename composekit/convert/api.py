@@ -189,8 +189,7 @@ def _set_version(ctx: Context, spelling: str | None) -> None:
     header = _header(root, ctx) or []
     root.preamble = []
     entry.trailer = header if header and not header[0].strip() else [ctx.src.newline, *header]
-    ctx.rewrite("version", root.entries[1] if len(root.entries) > 1 else None,
-                ("version",), f"`version: \"{text}\"` added")
+    ctx.rewrite("version", None, ("version",), f"`version: \"{text}\"` added")
 
 
 def _at_top(ctx: Context, e: object) -> bool:

@@ -205,7 +205,7 @@ class V1Net:
             elif svc.owner("net") is None and svc.owner("network_mode") is None:
                 at = _after_identity(svc)
                 svc.set("network_mode", scalar("bridge"), at=at)
-                ctx.rewrite("v1-net", svc.entries[0] if svc.entries else svc, _svc(name),
+                ctx.rewrite("v1-net", _service_entry(ctx, name), _svc(name),
                             f"service `{name}`: v1 runs services on Docker's default bridge "
                             "network; `network_mode: bridge` keeps that (remove it to join "
                             "the project's network)")
@@ -231,12 +231,18 @@ class V1Net:
                 ctx.rewrite("v1-net", e, _svc(name, "network_mode"),
                             f"`network_mode: {value}` is `net` in v1", reversible=False)
             elif name in on_project:
-                ctx.loss("v1-net", svc.entries[0] if svc.entries else svc, _svc(name),
+                ctx.loss("v1-net", _service_entry(ctx, name), _svc(name),
                          f"service `{name}` runs on the project's network; v1 has no project "
                          "networks and puts it on Docker's default bridge network (other "
                          "services are reachable only through `links`)",
                          Difference(_svc(name, "network_mode"), _svc(name, "network_mode")),
                          Difference(_svc(name, "networks"), _svc(name, "networks")))
+
+
+def _service_entry(ctx: Context, name: str) -> Entry | None:
+    """The entry of a service in the services mapping (for the position of findings)."""
+    section = ctx.services_map()
+    return section.entry(name) if section is not None else None
 
 
 def _after_identity(svc: Map) -> int:
@@ -2072,7 +2078,7 @@ class V1Unwrap:
         if ctx.v1:
             return
         section = ctx.services_map()
-        header = _head_lines(ctx.root, ctx)
+        header = _unwrap_header(ctx)
         for e in list(ctx.root.entries):
             if e.key in ("services", "version"):
                 continue
@@ -2090,6 +2096,23 @@ class V1Unwrap:
         section.preamble = header
         ctx.root = section
         ctx.v1 = True
+
+
+def _unwrap_header(ctx: Context) -> list[str]:
+    """The comments above ``services:`` (the file's header, and the lead of ``services``),
+    without the lines of the top-level keys that go, nor blank lines at the top."""
+    root = ctx.root
+    e = root.entry("services")
+    if root.block is None or e is None or e.region is None:
+        return _head_lines(root, ctx)
+    taken = {i for region in root.block.regions if region is not e.region
+             for i in range(region.lead, region.end)}
+    nl = ctx.src.newline
+    lines = [ctx.src.lines[i] if ctx.src.lines[i].endswith("\n") else ctx.src.lines[i] + nl
+             for i in range(root.block.start, e.region.line) if i not in taken]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return lines
 
 
 def rescue_anchors(ctx: Context) -> None:
