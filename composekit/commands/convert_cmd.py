@@ -41,6 +41,13 @@ class ConvertFormat(str, Enum):
     json = "json"
 
 
+class KubeOutput(str, Enum):
+    multi = "multi"
+    dir = "dir"
+    kustomize = "kustomize"
+    helm = "helm"
+
+
 def _fail(message: str) -> NoReturn:
     sys.stderr.write(f"composekit: error: {message}\n")
     raise typer.Exit(EXIT_USAGE)
@@ -92,6 +99,27 @@ def convert(
     profile: Annotated[list[str] | None, typer.Option(
         "--profile", help="--to stack: activate this profile (repeatable).",
         show_default=False)] = None,
+    kube_output: Annotated[KubeOutput, typer.Option(
+        "--output-format", help="--to kubernetes: multi (one YAML stream), dir (a file per "
+                                "object), kustomize (files and kustomization.yaml) or helm "
+                                "(a chart); all but multi need -o DIR.")] = None,  # type: ignore[assignment]
+    chart: Annotated[bool, typer.Option(
+        "--chart", help="--to kubernetes: write a Helm chart (--output-format helm).")]
+    = False,
+    kube_version: Annotated[str | None, typer.Option(
+        "--kube-version", help="--to kubernetes: the Kubernetes version to write and "
+                               "validate for (1.25-1.37; default the newest).",
+        show_default=False)] = None,
+    service_type: Annotated[str | None, typer.Option(
+        "--service-type", help="--to kubernetes: ClusterIP (default), NodePort or "
+                               "LoadBalancer for published ports.", show_default=False)]
+    = None,
+    statefulset: Annotated[list[str] | None, typer.Option(
+        "--statefulset", help="--to kubernetes: make this service a StatefulSet "
+                              "(repeatable).", show_default=False)] = None,
+    network_policy: Annotated[bool, typer.Option(
+        "--network-policy", help="--to kubernetes: write a NetworkPolicy per Compose "
+                                 "network.")] = False,
 ) -> None:
     """Rewrite a Compose file for another file-format version, keeping what it means.
 
@@ -111,6 +139,15 @@ def convert(
             publish_mode != "ingress":
         _fail("--image-prefix, --tag, --publish-mode, --endpoint-mode, --engine, --env-file "
               "and --profile apply to --to stack only")
+    if to.strip().lower() in ("kubernetes", "k8s"):
+        if in_place or check:
+            _fail("--in-place and --check do not apply to --to kubernetes")
+        _convert_kubernetes(file, output=output, strict=strict, json_out=output_format
+                            is ConvertFormat.json, quiet=quiet,
+                            fmt="helm" if chart else (kube_output.value if kube_output
+                                                      else "multi"),
+                            kube_version=kube_version, service_type=service_type,
+                            statefulsets=statefulset or [], network_policy=network_policy)
     if sum((output is not None, in_place, check)) > 1:
         _fail("use only one of -o/--output, --in-place and --check")
     try:
@@ -239,6 +276,88 @@ def _write_atomic(path: str, text: str, *, like: str | None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _convert_kubernetes(file: str, *, output: str | None, strict: bool, json_out: bool,
+                        quiet: bool, fmt: str, kube_version: str | None,
+                        service_type: str | None, statefulsets: list[str],
+                        network_policy: bool) -> NoReturn:
+    """``--to kubernetes``: load the project of FILE, convert, write, report."""
+    from composekit.convert.kubernetes import (
+        DEFAULT_KUBE_VERSION,
+        KubeOptions,
+        OutputFormat,
+        ServiceType,
+        convert_project_files,
+    )
+    from composekit.convert.kubernetes.emit import write_files
+    from composekit.diagnostics import Severity
+    from composekit.errors import UsageError
+    from composekit.report.text import format_line
+
+    out_fmt = OutputFormat(fmt)
+    if out_fmt is not OutputFormat.MULTI and output is None:
+        _fail(f"--output-format {fmt} writes several files: give the directory with -o DIR")
+    types = {t.value.lower(): t for t in ServiceType}
+    if service_type is not None and service_type.lower() not in types:
+        _fail(f"unknown --service-type {service_type!r}; use ClusterIP, NodePort or "
+              "LoadBalancer")
+    try:
+        options = KubeOptions(
+            kube_version=kube_version or DEFAULT_KUBE_VERSION, output=out_fmt,
+            service_type=types[service_type.lower()] if service_type else
+            ServiceType.CLUSTER_IP, statefulsets=frozenset(statefulsets),
+            network_policy=network_policy, strict=strict)
+    except UsageError as exc:
+        _fail(str(exc))
+    if not os.path.exists(file):
+        _fail(f"cannot read '{file}': no such file")
+    result = convert_project_files([file], options)
+    unknown = sorted(set(statefulsets) - {m.service for m in result.manifests if m.service})
+    if unknown and result.manifests:
+        _fail(f"--statefulset names no service: {', '.join(unknown)}")
+    io_error = not result.manifests and any(d.code == "CK000" for d in result.diagnostics)
+    exit_code = EXIT_USAGE if io_error else EXIT_OK if result.ok else EXIT_FINDINGS
+    written: list[str] = []
+    problems: list[str] = []
+    if exit_code == EXIT_OK and output is not None:
+        try:
+            if out_fmt is OutputFormat.MULTI:
+                text = next(iter(result.files.values()))
+                _write_atomic(output, text, like=None)
+                written = [output]
+            else:
+                written, _removed = write_files(result.files, output)
+        except OSError as exc:
+            problems.append(f"cannot write '{output}': {exc.strerror or exc}")
+            exit_code = EXIT_USAGE
+    if json_out:
+        payload = result.as_dict()
+        payload.update({"path": file, "written": written, "errors": problems})
+        payload["output"] = (next(iter(result.files.values())) if exit_code == EXIT_OK
+                             and output is None else None)
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        raise typer.Exit(exit_code)
+    for d in [*(d for d in result.input_diagnostics if d.severity >= Severity.ERROR
+                and d not in result.diagnostics), *result.diagnostics]:
+        if quiet and d.severity < Severity.WARNING:
+            continue
+        sys.stderr.write(format_line(d) + "\n")
+    for message in problems:
+        sys.stderr.write(f"composekit: error: {message}\n")
+    if exit_code == EXIT_OK and output is None:
+        sys.stdout.write(next(iter(result.files.values())))
+    if result.manifests and not quiet:
+        losses, rewrites = len(result.report.losses), len(result.report.rewrites)
+        checked = (f"{result.validated} valid for Kubernetes {options.kube_version}"
+                   if result.validation_skipped is None else
+                   f"not validated: {result.validation_skipped}")
+        sys.stderr.write(f"{file}: kubernetes: {len(result.manifests)} objects ({checked}), "
+                         f"{losses} loss{'es' if losses != 1 else ''}, {rewrites} "
+                         f"rewrite{'s' if rewrites != 1 else ''}"
+                         + (f"; wrote {len(written)} files to {output}"
+                            if written and out_fmt is not OutputFormat.MULTI else "") + "\n")
+    raise typer.Exit(exit_code)
 
 
 def _convert_stack(file: str, *, output: str | None, in_place: bool, check: bool,
