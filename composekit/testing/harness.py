@@ -43,6 +43,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
@@ -569,12 +570,14 @@ class ComposeEnv:
             left = self._inventory()
         took = time.monotonic() - start
         if any(left.values()):
-            remaining = ", ".join(f"{len(v)} {k}" for k, v in left.items() if v)
+            remaining = ", ".join(f"{k} not verified (docker could not list them)" if "?" in v
+                                  else f"{len(v)} {k}" for k, v in left.items() if v)
             return failed("teardown", "teardown",
                           f"could not remove everything: {remaining} left "
                           f"(project {self.project_name})", duration=took,
                           details="\n".join(problems))
-        removed = ", ".join(_plural(len(v), k[:-1]) for k, v in before.items())
+        removed = ", ".join(f"? {k}" if "?" in v else _plural(len(v), k[:-1])
+                            for k, v in before.items())
         return passed("teardown", "teardown", f"removed {removed} in {took:.1f}s",
                       duration=took, details="\n".join(problems))
 
@@ -878,22 +881,30 @@ class ComposeEnv:
                          if o.failed and o.service and not o.logs else o for o in self.outcomes]
 
     def _inventory(self) -> dict[str, list[str]]:
-        """IDs of the containers, networks and volumes labelled with this project."""
+        """IDs of the containers, networks and volumes labelled with this project.
+
+        The three listings run at once. One that fails counts as one unknown object
+        (``"?"``), so that a teardown is never reported clean without being checked.
+        """
         label = f"label=com.docker.compose.project={self.project_name}"
         commands = {
             "containers": ["docker", "ps", "-aq", "--filter", label],
             "networks": ["docker", "network", "ls", "-q", "--filter", label],
             "volumes": ["docker", "volume", "ls", "-q", "--filter", label],
         }
-        out: dict[str, list[str]] = {}
-        assert self._runner is not None
-        for kind, argv in commands.items():
+        runner = self._runner
+        assert runner is not None
+
+        def listing(argv: list[str]) -> list[str]:
             try:
-                result = self._runner.run(argv, check=False, timeout=30)
-                out[kind] = result.stdout.decode().split()
+                result = runner.run(argv, check=False, timeout=30)
             except HarnessError:
-                out[kind] = []
-        return out
+                return ["?"]
+            return result.stdout.decode().split() if result.returncode == 0 else ["?"]
+
+        with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+            futures = {kind: pool.submit(listing, argv) for kind, argv in commands.items()}
+            return {kind: future.result() for kind, future in futures.items()}
 
     def _sweep(self, left: Mapping[str, list[str]]) -> list[str]:
         """Remove what ``down`` left behind; the problems met."""
@@ -905,10 +916,11 @@ class ComposeEnv:
             ("volumes", ["docker", "volume", "rm", "-f"]),
         ]
         for kind, argv in commands:
-            if not left.get(kind):
+            ids = [i for i in left.get(kind, []) if i != "?"]
+            if not ids:
                 continue
             try:
-                result = self._runner.run([*argv, *left[kind]], check=False, timeout=60)
+                result = self._runner.run([*argv, *ids], check=False, timeout=60)
                 if result.returncode != 0:
                     problems.append(f"removing {kind}: "
                                     + _tail(result.stderr.decode(errors="replace"), 3))
