@@ -95,12 +95,12 @@ def table() -> Iterator[Mapping]:
         if "[]" in path or any(p == "*" for p in path[2:]):
             continue
         dotted = ".".join(path)
-        if len(path) > 3 or dotted in seen or _covered(dotted, seen):
+        if len(path) not in (1, 3) or dotted in seen or _covered(dotted, seen):
             continue
-        if (path[0] in ("services",) and len(path) == 3) or (path[0] in (
-                "volumes", "networks", "configs", "secrets") and len(path) == 3) or len(path) == 1:
-            seen.add(dotted)
-            yield Mapping(dotted, "", Fate.LOST, UNCONVERTED)
+        if any(k.startswith(dotted + ".") for k in seen):
+            continue  # its parts have rows of their own
+        seen.add(dotted)
+        yield Mapping(dotted, "", Fate.LOST, UNCONVERTED)
 
 
 UNCONVERTED = "composekit does not convert it to Kubernetes"
@@ -117,5 +117,5 @@ def _covered(dotted: str, seen: set[str]) -> bool:
 _WHOLE = frozenset({
     "services.*.build", "services.*.healthcheck", "services.*.logging",
     "services.*.blkio_config", "services.*.ulimits", "services.*.develop",
-    "services.*.extends", "include",
+    "services.*.extends", "include", "configs.*", "secrets.*", "models",
 })

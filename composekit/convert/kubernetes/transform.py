@@ -478,10 +478,16 @@ _PULL_POLICIES = {"always": "Always", "never": "Never", "missing": "IfNotPresent
        "Kubernetes runs images from a registry: build and push the image first; without "
        "`image`, the image is named `<project>-<service>` as Compose names it"),
       ("services.*.pull_policy", "containers[].imagePullPolicy", Fate.PARTIAL,
-       "always, never, missing/if_not_present; build and refresh schedules are not carried"))
+       "always, never, missing/if_not_present; build and refresh schedules are not carried"),
+      ("services.*.pull_refresh_after", "", Fate.LOST, "Kubernetes has no image refresh "
+       "schedule"),
+      ("services.*.dockerfile", "", Fate.LOST, "part of the build (version 1 files)"))
 def build_image(ctx: Context, pod: Pod) -> None:
     svc = pod.svc
     image = svc.get("image")
+    if svc.get("dockerfile") and ctx.written(_p(pod, "dockerfile")):
+        ctx.loss(_p(pod, "dockerfile"), "`dockerfile` is not carried: Kubernetes runs "
+                 "images from a registry", "image")
     if ctx.written(_p(pod, "build")):
         if image:
             ctx.loss(_p(pod, "build"), f"`build` is not carried: Kubernetes pulls `{image}`; "
@@ -831,7 +837,8 @@ def build_health(ctx: Context, pod: Pod) -> None:
 # ---------------------------------------------------------------------------
 
 
-@builder("deploy", "scale", "restart")
+@builder("deploy", "scale", "restart", "cpus", "mem_limit", "mem_reservation", "cpu_shares",
+         "cpu_quota", "cpu_period", "gpus")
 @maps(("services.*.deploy.mode", "Deployment / DaemonSet", Fate.CARRIED,
        "replicated -> Deployment, global -> DaemonSet; a StatefulSet with --statefulset or "
        f"the label `{LABEL_WORKLOAD}: statefulset`"),
@@ -1400,8 +1407,8 @@ def build_file_objects(ctx: Context, used: dict[str, set[str]]) -> None:
                 if spec.get(opt) and ctx.written((*parts, opt)):
                     ctx.loss((*parts, opt), f"{kind[:-1]} {opt} is not carried", "files")
             if spec.get("external"):
-                name = (ctx.names.configmaps if kind == "configs" else ctx.names.secrets).get(
-                    f"{kind[:3]}:{key}")
+                name = (ctx.names.configmaps.get(f"cfg:{key}") if kind == "configs"
+                        else ctx.names.secrets.get(f"sec:{key}"))
                 ctx.rewrite(parts, f"external {kind[:-1]} `{key}`: nothing written; the "
                             f"{'ConfigMap' if kind == 'configs' else 'Secret'} `{name}` must "
                             f"exist with the key `{data_key(key, spec)}`", "files")
