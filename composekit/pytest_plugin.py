@@ -346,9 +346,7 @@ def compose_settings(request: pytest.FixtureRequest) -> ComposeSettings | None:
     base_dir = Path(str(request.node.path)).parent
     try:
         return build_settings(request.config, base_dir, marker.args, **marker.kwargs)
-    except TypeError as exc:
-        pytest.fail(f"@pytest.mark.compose: {exc}", pytrace=False)
-    except (ComposeUsageError, ValueError) as exc:
+    except (ComposeUsageError, TypeError, ValueError) as exc:
         pytest.fail(f"@pytest.mark.compose: {exc}", pytrace=False)
 
 
@@ -376,7 +374,7 @@ def compose_project(request: pytest.FixtureRequest,
                 **kwargs: Any) -> ComposeEnv:
         try:
             settings = build_settings(request.config, base_dir, files, scope=scope, **kwargs)
-        except ComposeUsageError as exc:
+        except (ComposeUsageError, TypeError, ValueError) as exc:
             pytest.fail(f"compose_project: {exc}", pytrace=False)
         return _get(request, pool, settings, compose_project_name)
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from composekit.testing.expectations import Expectations
     from composekit.testing.results import Outcome, RunReport
 
+#: The module's name matches pytest's test file pattern; its ``test`` is not a test.
+__test__ = False
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -150,7 +153,7 @@ def test(
     from composekit.checker import resolve_targets
     from composekit.errors import ComposekitError
     from composekit.testing.junit import render_junit
-    from composekit.testing.runner import TestOptions, run_target
+    from composekit.testing.runner import RunOptions, run_target
 
     try:
         flags, diags = _flag_expectations(
@@ -163,7 +166,7 @@ def test(
     if diags:
         _print_diagnostics(diags)
         raise typer.Exit(EXIT_USAGE)
-    options = TestOptions(
+    options = RunOptions(
         env_files=tuple(env_file or ()), profiles=tuple(profile or ()), timeout=timeout,
         build=not no_build, build_timeout=build_timeout, keep=keep, swarm=swarm, flags=flags,
         expectations_file=expectations, use_expectations_file=not no_expectations,

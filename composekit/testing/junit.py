@@ -65,6 +65,12 @@ def render_junit(reports: Sequence[RunReport]) -> str:
             else:
                 out = ET.SubElement(case, "system-out")
                 out.text = _clean(outcome.message)
+        if report.usage_error:
+            case = ET.SubElement(suite, "testcase", classname=classname, name="expectations")
+            error = ET.SubElement(case, "error", type="usage",
+                                  message="the checks could not be read or name unknown "
+                                          "services; nothing was tested")
+            error.text = _clean("\n".join(report.usage_messages))
         if report.interrupted:
             case = ET.SubElement(suite, "testcase", classname=classname, name="run")
             ET.SubElement(case, "error", message="interrupted (Ctrl-C or SIGTERM)",

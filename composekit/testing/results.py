@@ -101,6 +101,8 @@ class RunReport:
     usage_error: bool = False
     #: Last log lines of every service that failed, was unhealthy or exited, by service.
     extra_logs: dict[str, str] = field(default_factory=dict)
+    #: The findings that stopped the run (bad expectations file, unknown services), as text.
+    usage_messages: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[Outcome]:

@@ -46,7 +46,7 @@ class StackEnv(Protocol):
 
 
 @dataclass(frozen=True)
-class TestOptions:
+class RunOptions:
     """The settings of a run that do not come from the expectations file."""
 
     env_files: tuple[str, ...] = ()
@@ -64,7 +64,7 @@ class TestOptions:
     use_expectations_file: bool = True
 
 
-def expectations_for(target: Target, options: TestOptions
+def expectations_for(target: Target, options: RunOptions
                      ) -> tuple[Expectations | None, list[Diagnostic]]:
     """The file's expectations (if any) merged with the flags'."""
     path = options.expectations_file
@@ -87,7 +87,7 @@ def expectations_for(target: Target, options: TestOptions
 
 def run_target(
     target: Target,
-    options: TestOptions,
+    options: RunOptions,
     *,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     on_outcomes: Callable[[list[Outcome]], None] | None = None,
@@ -109,6 +109,7 @@ def run_target(
     expectations, diags = expectations_for(target, options)
     if expectations is None:
         report.usage_error = True
+        report.usage_messages = _messages(diags)
         return report, diags
     env = _make_env(target, options, expectations, progress)
     try:
@@ -120,6 +121,7 @@ def run_target(
                 diags = check_service_names(expectations, env.service_names())
                 if diags:
                     report.usage_error = True
+                    report.usage_messages = _messages(diags)
                 else:
                     before = len(outcomes)
                     outcomes = env.launch()
@@ -136,6 +138,12 @@ def run_target(
     return report, diags
 
 
+def _messages(diags: Sequence[Diagnostic]) -> list[str]:
+    from composekit.report.text import render_text
+
+    return render_text(list(diags)).splitlines()
+
+
 def _with_failure_logs(report: RunReport, env: StackEnv, teardown: Outcome) -> list[Outcome]:
     # Outcomes reported before the logs were read get them now (for JUnit).
     report.extra_logs = dict(env.failure_logs)
@@ -146,7 +154,7 @@ def _with_failure_logs(report: RunReport, env: StackEnv, teardown: Outcome) -> l
     return [teardown]
 
 
-def _make_env(target: Target, options: TestOptions, expectations: Expectations,
+def _make_env(target: Target, options: RunOptions, expectations: Expectations,
               progress: Callable[[ProgressEvent], None]) -> StackEnv:
     timeout = options.timeout or expectations.timeout or DEFAULT_TIMEOUT
     log_lines = (expectations.log_lines if expectations.log_lines is not None

@@ -99,3 +99,12 @@ def test_leaked_reports_only_new_objects_and_can_keep_to_the_harness() -> None:
         "networks": ["n2 docker_gwbridge"],
         "volumes": ["v1 v1 stack-ck3-ffffff"]}
     assert leaked(after, after) == {}
+
+
+def test_junit_usage_error_has_the_findings() -> None:
+    r = RunReport(label="x", usage_error=True,
+                  usage_messages=["f.yaml:1:10: error CK702 timeout must be a number"])
+    root = ET.fromstring(render_junit([r]).split("\n", 1)[1])
+    error = root.find("testsuite/testcase/error")
+    assert error is not None and error.get("type") == "usage"
+    assert error.text == "f.yaml:1:10: error CK702 timeout must be a number"
