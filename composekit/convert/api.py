@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from composekit import codes
 from composekit.catalog.versions import Family, FileFormat, detect_format
@@ -24,6 +25,9 @@ from composekit.convert.report import Difference, Report
 from composekit.convert.sweep import sweep
 from composekit.convert.transforms import for_step, phase, rescue_anchors
 from composekit.diagnostics import Diagnostic, Severity, Span
+
+if TYPE_CHECKING:
+    from composekit.yamlio import YamlDocument
 
 __all__ = ["ConversionResult", "convert_file", "convert_text"]
 
@@ -78,14 +82,15 @@ def convert_file(path: str, to: str | FileFormat, *, strict: bool = False,
     if doc is None:
         return ConversionResult(path, None, Report(path, None, target), None, target,
                                 diagnostics=diags, strict=strict)
-    raw = doc.text
+    text = doc.text
     try:
         with open(path, "rb") as fh:
             if fh.read(3) == b"\xef\xbb\xbf":
-                raw = _BOM + raw.lstrip(_BOM)
+                text = _BOM + text.lstrip(_BOM)
     except OSError:
         pass
-    return convert_text(raw, path, target, strict=strict, target_stack=target_stack)
+    return _convert(text, doc, diags, path, to, target, strict=strict,
+                    target_stack=target_stack, base_dir=None)
 
 
 def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = False,
@@ -99,16 +104,24 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
     {file: ...}`` is resolved (default: the directory of ``path``).
     Raises :class:`~composekit.errors.UsageError` for an unknown ``to``.
     """
-    from composekit.schema import validate_tree
     from composekit.yamlio import parse_text
 
     target = to if isinstance(to, FileFormat) else parse_target(to)
+    body = text[len(_BOM):] if text.startswith(_BOM) else text
+    doc, diags = parse_text(body, path)
+    return _convert(text, doc, diags, path, to, target, strict=strict,
+                    target_stack=target_stack, base_dir=base_dir)
+
+
+def _convert(text: str, doc: YamlDocument | None, parse_diags: list[Diagnostic], path: str,
+             to: str | FileFormat, target: FileFormat, *, strict: bool, target_stack: bool,
+             base_dir: str | None) -> ConversionResult:
+    from composekit.schema import validate_tree
+
     bom = text.startswith(_BOM)
     body = text[len(_BOM):] if bom else text
     report = Report(path, None, target)
     result = ConversionResult(path, None, report, None, target, original=text, strict=strict)
-
-    doc, parse_diags = parse_text(body, path)
     if doc is None:
         result.diagnostics = parse_diags
         return result
@@ -118,8 +131,7 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
             "multiple-documents", path, Span(), "cannot convert a file with several YAML "
             "documents; split it first", severity=Severity.ERROR, origin="convert"))
     if blocking:
-        result.diagnostics = sorted(parse_diags + blocking[len(blocking) - (
-            1 if len(doc.documents) > 1 else 0):] if len(doc.documents) > 1 else parse_diags)
+        result.diagnostics = sorted(set(parse_diags) | set(blocking))
         return result
     source, version_diags = detect_format(doc.data, path)
     if source is None:
@@ -149,8 +161,7 @@ def convert_text(text: str, path: str, to: str | FileFormat, *, strict: bool = F
     out = emit(ctx.root, src, style)
     if bom:
         out = _BOM + out
-    problems = _self_check(out[len(_BOM):] if bom else out, path, target, validate_tree,
-                           parse_text)
+    problems = _self_check(out[len(_BOM):] if bom else out, path, target)
     result.diagnostics = sorted(report.diagnostics(strict=strict) + problems)
     if problems:
         return result
@@ -216,8 +227,7 @@ def _header(root: Map, ctx: Context) -> list[str] | None:
             for i in range(block.start, block.regions[0].lead)]
 
 
-def _self_check(text: str, path: str, target: FileFormat, validate_tree: object,
-                parse_text: object) -> list[Diagnostic]:
+def _self_check(text: str, path: str, target: FileFormat) -> list[Diagnostic]:
     """The converted text must parse, declare the target format and be valid for it."""
     from composekit.schema import validate_tree as validate
     from composekit.yamlio import parse_text as parse

@@ -19,6 +19,7 @@ one sequence indentation for the whole file, re-spaces flow collections (``{ a: 
 
 from __future__ import annotations
 
+import functools
 import io
 from collections import Counter
 from collections.abc import Iterable
@@ -143,6 +144,18 @@ def _reads_as(text: str, value: str) -> bool:
 
 
 def _render(value: Any) -> list[str]:
+    try:
+        return list(_render_cached(type(value).__qualname__, value))
+    except TypeError:  # not hashable
+        return _render_now(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _render_cached(_kind: str, value: Any) -> tuple[str, ...]:
+    return tuple(_render_now(value))
+
+
+def _render_now(value: Any) -> list[str]:
     buf = io.StringIO()
     _dumper().dump({"k": value}, buf)
     text = buf.getvalue()
@@ -645,9 +658,9 @@ def _after_colon(line: str) -> str | None:
     return line[end + 1:]
 
 
+@functools.lru_cache(maxsize=4096)
 def _key_text(key: str) -> str:
-    first = render_scalar(key)[0]
-    return first
+    return render_scalar(key)[0]
 
 
 def emit(root: Map, source: Source, style: Style | None = None) -> str:

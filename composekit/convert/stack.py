@@ -350,6 +350,7 @@ class _Converter:
         #: services attached to the host or none network (``network_mode``)
         self.mode_network: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
+        self._blocks: dict[str, tuple[str, int, int]] | None = None
 
     # -- positions and recording -----------------------------------------------------------
 
@@ -365,6 +366,25 @@ class _Converter:
         span = origin.span if value else origin.key_or_value
         return _Where(origin.path, span.line, span.column, self._line(origin.path, span.line))
 
+    def _inside(self, service: str, w: _Where) -> bool:
+        """Whether ``w`` is in the block of ``service`` (else it was merged in from an anchor
+        or an ``extends`` base, which several services may share)."""
+        if self._blocks is None:
+            self._blocks = {}
+            starts: list[tuple[str, int, str]] = []
+            for name in self.p.services:
+                origin = self.p.origins.get(("services", name))
+                if origin is not None:
+                    span = origin.key_or_value
+                    starts.append((origin.path, span.line, str(name)))
+            starts.sort()
+            for i, (path, line, name) in enumerate(starts):
+                end = starts[i + 1][1] if i + 1 < len(starts) and starts[i + 1][0] == path \
+                    else 1 << 30
+                self._blocks[name] = (path, line, end)
+        block = self._blocks.get(service)
+        return block is not None and block[0] == w.file and block[1] <= w.line < block[2]
+
     def _line(self, path: str, line: int) -> str:
         if path not in self._lines:
             doc = self.p.documents.get(path)
@@ -375,6 +395,8 @@ class _Converter:
     def record(self, kind: Kind, transform: str, parts: KeyPath, message: str, *,
                help: str | None = None, key: str = "") -> None:
         w = self.where(parts)
+        if len(parts) > 2 and parts[0] == "services" and not self._inside(str(parts[1]), w):
+            message += f" (service '{parts[1]}')"
         self.report.add(StackEntry(kind=kind, transform=transform, path=json_path(parts),
                                    line=w.line, column=w.column, message=message, file=w.file,
                                    key=key or _catalogue_dotted(parts), source=w.source,
@@ -428,8 +450,8 @@ class _Converter:
 
     def header(self, version: FileFormat) -> list[str]:
         shown = self.main
-        if self.o.out_dir is not None and os.path.isabs(shown):
-            shown = os.path.relpath(shown, self.o.out_dir)
+        if self.o.out_dir is not None:
+            shown = os.path.relpath(os.path.abspath(shown), os.path.abspath(self.o.out_dir))
         more = len(self.p.files) - 1
         if more > 0:
             shown += f" (and {more} more file{'s' if more > 1 else ''})"
@@ -457,6 +479,7 @@ class _Converter:
                          "active", help="activate it with --profile when converting",
                          key="services.*.profiles")
         self.apply_aliases(services)
+        services = {name: _ordered(svc) for name, svc in services.items()}
         tree: Tree = {"services": services}
         networks = self.networks(services)
         if networks:
@@ -486,6 +509,9 @@ class _Converter:
                 self.rewrite("extension", parts, f"`{name}` is left out: extension fields "
                              "only serve as YAML anchors, which are merged already",
                              key="(x- extension fields)")
+            elif name == "version":
+                self.rewrite("version", parts, "`version` is replaced: the stack file declares "
+                             "the lowest 3.x format that carries what it uses", key="version")
             elif name == "models":
                 self.loss("models", parts, "`models` is dropped: docker stack deploy has no "
                           "AI models (a Compose Specification key without a 3.x form)",
@@ -578,9 +604,21 @@ class _Converter:
                              "of the stack uses it", key="networks")
                 continue
             out[net] = converted
+        self.unused("networks")
         for net, cfg in self.extra_networks.items():
             out[net] = cfg
         return out
+
+    def unused(self, section: str) -> None:
+        """Report what a file declares in ``section`` and Compose left out: no service of the
+        project uses it."""
+        config = self.p.config.get(section)
+        present = set(config) if isinstance(config, dict) else set()
+        for parts in self.p.origins:
+            if len(parts) == 2 and parts[0] == section and parts[1] not in present:
+                what = section[:-1]
+                self.rewrite(section, parts, f"{what} '{parts[1]}' is left out: no service "
+                             "uses it (Compose leaves it out too)", key=section)
 
     def network(self, net: str, cfg: Tree) -> Tree:
         out: Tree = {}
@@ -611,6 +649,7 @@ class _Converter:
     # -- volumes, secrets, configs --------------------------------------------------------------
 
     def resources(self, section: str) -> Tree:
+        self.unused(section)
         config = self.p.config.get(section)
         if not isinstance(config, dict):
             return {}
@@ -743,31 +782,39 @@ class _Converter:
         ``deploy``, ``healthcheck``, the long syntaxes..."""
         self._prune(tree, root(), ())
 
-    def _prune(self, node: Any, cat: Node, parts: KeyPath) -> None:
+    def _prune(self, node: Any, cat: Node, parts: KeyPath) -> bool:
+        """Prune ``node``; True when that left it empty (the caller removes it)."""
         if isinstance(node, dict):
             if not cat.children:
-                return  # free-form values (labels, environment, options)
+                return False  # free-form values (labels, environment, options)
+            removed = False
             for k in list(node):
                 here = (*parts, k)
                 child = cat.step(k) if isinstance(k, str) else None
                 if child is None:
                     del node[k]
+                    removed = True
                     self.loss("schema", here, f"`{k}` is dropped: the 3.x "
                               "schemas have no such key here")
                     continue
                 if child.key is not None and k in cat.children and \
                         self.cap not in child.key.avail:
                     del node[k]
+                    removed = True
                     reason, hint = _needs(child.key, self.cap)
                     self.loss("version", here, f"`{_dotted(here)}` is dropped: "
                               f"{reason}", help=hint, key=child.key.dotted)
                     continue
-                self._prune(node[k], child, here)
-        elif isinstance(node, list):
+                if self._prune(node[k], child, here):
+                    del node[k]
+                    removed = True
+            return removed and not node
+        if isinstance(node, list):
             item = cat.children.get("[]")
             if item is not None:
                 for i, value in enumerate(node):
                     self._prune(value, item, (*parts, i))
+        return False
 
     def choose_version(self, tree: Tree) -> tuple[FileFormat | None, list[str], list[Diagnostic]]:
         """The lowest 3.x format, at most the cap, that carries ``tree`` and validates."""
@@ -939,7 +986,7 @@ def _deploy_map(out: Tree, *path: str) -> Tree:
 
 # -- top level ----------------------------------------------------------------------------------
 
-_declare("version", Treatment.REWRITTEN, "version", "none",
+_declare("version", Treatment.REWRITTEN, "version", "rewrite",
          "Written as the lowest 3.x format that carries what the stack uses, at most the "
          f"newest the target engine reads ({DEFAULT_CAP} without --engine); the input's "
          "version does not matter.")
@@ -994,6 +1041,7 @@ _declare("volumes", Treatment.KEPT, "volumes", "none",
 _declare("secrets.*.file", Treatment.REWRITTEN, "file", "none",
          "The path is written relative to the stack file's directory when the file is "
          "inside it, else absolute (docker stack deploy reads it on the deploying machine).")
+_declare("configs.*.file", Treatment.REWRITTEN, "file", "none", "As `secrets.*.file`.")
 _declare("secrets.*.environment", Treatment.REWRITTEN, "external: true", "loss",
          "A 3.x secret cannot come from a variable: the secret is declared external, and "
          "the report gives the `docker secret create` command that creates it first.")
@@ -1644,7 +1692,9 @@ def _ports(c: _Converter, name: str, svc: Tree, out: Tree) -> None:
         result.append(entry)
         if c.o.publish_mode == "host" and port.get("mode") != "host":
             fixed = ""
-            if published not in (None, "") and isinstance(replicas, int) and replicas > 1:
+            if published in (None, ""):
+                fixed = "; each task gets a host port of its own"
+            elif isinstance(replicas, int) and replicas > 1:
                 fixed = (f"; a node runs only one task that publishes host port {published}, "
                          f"so the {replicas} replicas need {replicas} nodes (leave out the "
                          "host port to give each task its own)")
@@ -1782,6 +1832,9 @@ def _configs(c: _Converter, name: str, svc: Tree, out: Tree) -> None:
 
 # -- the table -------------------------------------------------------------------------------
 
+#: Keys whose content is merged into another key: what is below them is not listed.
+_MERGED = frozenset({"services.*.env_file", "services.*.label_file", "services.*.extends"})
+
 #: Top-level sections and the keys below them listed in the table besides the services'.
 _SECTIONS = ("networks", "volumes", "secrets", "configs")
 
@@ -1816,8 +1869,8 @@ def mapping_table() -> list[MappingRow]:
         for entry in sorted(node.entries(), key=lambda k: k.name):
             row = _RULES.get(entry.dotted) or _derived(entry, cap)
             add(row)
-            if row.treatment is Treatment.DROPPED:
-                continue  # what is below a dropped key goes with it
+            if row.treatment is Treatment.DROPPED or entry.dotted in _MERGED:
+                continue  # what is below a dropped or merged key goes with it
             for nested in _nested(node.children[entry.name], entry):
                 add(_RULES.get(nested.dotted) or _derived(nested, cap))
     for key, row in _RULES.items():
@@ -1852,8 +1905,10 @@ def _derived(entry: Key, cap: FileFormat) -> MappingRow:
         hint += "."
     if behaviour.runtime in (Behaviour.IGNORED, Behaviour.REFUSED):
         verb = "ignores" if behaviour.runtime is Behaviour.IGNORED else "refuses"
+        where = f": no 3.x form (in {entry.avail.describe()})" if since is None else ""
         return MappingRow(entry.dotted, Treatment.DROPPED, "", "loss",
-                          f"docker stack deploy {verb} it. {hint}".strip(), explicit=False)
+                          f"docker stack deploy {verb} it{where}. {hint}".strip(),
+                          explicit=False)
     if since is None:
         return MappingRow(entry.dotted, Treatment.DROPPED, "", "loss",
                           f"No 3.x form (in {entry.avail.describe()}). {hint}".strip(),

@@ -32,12 +32,14 @@ Which reading proves the meaning (decided per pair, and counted):
 
 The environment is empty except for PATH and HOME; each fixture directory's ``.env`` sets
 what it needs. Compose v2 reads with every profile enabled (``--profile '*'``), so a service
-whose ``profiles`` a conversion drops is compared too (the dropped key itself is declared). The count of pairs checked, per reading, is printed at the end (run with
-``-s``) and asserted.
+whose ``profiles`` a conversion drops is compared too (the dropped key itself is declared).
+The count of pairs checked, per reading, is printed at the end (run with ``-s``) and
+asserted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -210,12 +212,11 @@ _MISSING: Any = object()
 def _pop(data: Any, path: list[Any]) -> Any:
     node = data
     for part in path[:-1]:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        found = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not found:
             return _MISSING
+        node = node[part]
     last = path[-1] if path else None
     if isinstance(node, dict) and last in node:
         return node.pop(last)
@@ -381,10 +382,8 @@ def _dc126(table: dict[str, dict[str, Any]], path: Path | None) -> dict[str, Any
         resources = (svc.get("deploy") or {}).get("resources") or {}
         for part in resources.values():
             if isinstance(part, dict) and isinstance(part.get("cpus"), str):
-                try:
+                with contextlib.suppress(ValueError):
                     part["cpus"] = float(part["cpus"])
-                except ValueError:
-                    pass
     return config
 
 
@@ -461,7 +460,7 @@ def test_same_meaning(ws: Workspace, case: str, target: str) -> None:
         _same_meaning(dc_orig, dc_spec, pair.result, what + " (docker-compose 1.26.2, as 2.4)")
         method = "dc126-as-2.4"
     elif (case, target) in ws.chains:
-        mid, again = ws.chains[(case, target)]
+        _mid, again = ws.chains[(case, target)]
         assert again.text == pair.result.text, (
             f"{what}: converting directly differs from converting through 2.4:\n"
             f"--- direct ---\n{pair.result.text}\n--- through 2.4 ---\n{again.text}")

@@ -184,7 +184,8 @@ def test_plain_reads_merges_and_aliases() -> None:
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    ("1.0", "'1.0'"), ("yes", '"yes"'), ("0755", "'0755'"), ("1:30", '"1:30"'), ("*.conf", "'*.conf'"), ("plain", "plain"),
+    ("1.0", "'1.0'"), ("yes", '"yes"'), ("0755", "'0755'"), ("1:30", '"1:30"'),
+    ("*.conf", "'*.conf'"), ("plain", "plain"),
     (True, "true"), (None, ""), (0.5, "0.5"), ("${VAR:-x}", "${VAR:-x}"),
 ])
 def test_render_scalar_quotes_only_when_yaml_needs_it(value: object, text: str) -> None:
