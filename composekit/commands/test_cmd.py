@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from composekit.checker import Target
     from composekit.diagnostics import Diagnostic
     from composekit.testing.expectations import Expectations
     from composekit.testing.results import Outcome, RunReport
+    from composekit.testing.runner import RunOptions
 
 #: The module's name matches pytest's test file pattern; its ``test`` is not a test.
 __test__ = False
@@ -153,7 +155,7 @@ def test(
     from composekit.checker import resolve_targets
     from composekit.errors import ComposekitError
     from composekit.testing.junit import render_junit
-    from composekit.testing.runner import RunOptions, run_target
+    from composekit.testing.runner import RunOptions
 
     try:
         flags, diags = _flag_expectations(
@@ -176,27 +178,15 @@ def test(
         raise typer.Exit(EXIT_USAGE)
     color = _use_color()
     reports: list[RunReport] = []
-    exit_code = EXIT_OK
     with _sigterm_interrupts():
-        for target in resolve_targets(paths or [], file or []):
-            _err(f"composekit test {target.label}" + (" (swarm)" if swarm else ""))
-            report, diags = run_target(
-                target, options,
-                on_progress=lambda e: _err("  " + e.line()),
-                on_outcomes=lambda outs: _print_outcomes(outs, color),
-            )
-            reports.append(report)
-            if diags:
-                _print_diagnostics(diags)
-            _print_extra_logs(report)
-            _out(_summary(report))
-            if report.interrupted:
-                exit_code = EXIT_INTERRUPTED
-                break
-            if report.usage_error:
-                exit_code = max(exit_code, EXIT_USAGE)
-            elif not report.ok:
-                exit_code = max(exit_code, EXIT_FAILED)
+        try:
+            exit_code = _run_all(resolve_targets(paths or [], file or []), options, swarm,
+                                 color, reports)
+        except KeyboardInterrupt:  # between two projects; each one tears itself down
+            exit_code = EXIT_INTERRUPTED
+        except ComposekitError as exc:  # Docker cannot be used at all (after teardown)
+            _err(f"composekit test: error: {exc}")
+            exit_code = EXIT_USAGE
     if junit:
         try:
             with open(junit, "w", encoding="utf-8") as fh:
@@ -207,6 +197,33 @@ def test(
     if exit_code == EXIT_INTERRUPTED:
         _err("composekit test: interrupted; the stack was torn down")
     raise typer.Exit(exit_code)
+
+
+def _run_all(targets: Sequence[Target], options: RunOptions, swarm: bool, color: bool,
+             reports: list[RunReport]) -> int:
+    """Test each project in turn, printing as it goes; the exit code."""
+    from composekit.testing.runner import run_target
+
+    exit_code = EXIT_OK
+    for target in targets:
+        _err(f"composekit test {target.label}" + (" (swarm)" if swarm else ""))
+        report, diags = run_target(
+            target, options,
+            on_progress=lambda e: _err("  " + e.line()),
+            on_outcomes=lambda outs: _print_outcomes(outs, color),
+        )
+        reports.append(report)
+        if diags:
+            _print_diagnostics(diags)
+        _print_extra_logs(report)
+        _out(_summary(report))
+        if report.interrupted:
+            return EXIT_INTERRUPTED
+        if report.usage_error:
+            exit_code = max(exit_code, EXIT_USAGE)
+        elif not report.ok:
+            exit_code = max(exit_code, EXIT_FAILED)
+    return exit_code
 
 
 def _flag_expectations(*, services: list[str] | None, image_map: list[str] | None,

@@ -72,9 +72,11 @@ def test_bad_check_flag_is_positioned(tmp_path: Path) -> None:
 
 
 def test_no_docker_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    proc = run("test", "fixtures/harness/tiny", tmp_path=tmp_path)
+    proc = run("test", "fixtures/harness/tiny", "--junit", str(tmp_path / "j.xml"),
+               tmp_path=tmp_path)
+    assert (tmp_path / "j.xml").exists()
     assert proc.returncode == 2
-    assert "composekit: error: the docker command is not on PATH" in proc.stderr
+    assert "composekit test: error: the docker command is not on PATH" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
