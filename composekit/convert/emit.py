@@ -341,11 +341,9 @@ class Emitter:
             return self.src.text
         lines = self.block_map(root, 0)
         text = "".join(lines)
-        if not self.src.text.endswith("\n") and text.endswith(self.nl) and self.src.text:
+        if self.src.text and not self.src.text.endswith("\n") and text.endswith("\n"):
             # keep a missing final line break missing
-            last = self.src.text.rsplit("\n", 1)[-1]
-            if last and text.endswith(last + self.nl):
-                text = text[: -len(self.nl)]
+            text = text[: -len(self.nl)] if text.endswith(self.nl) else text[:-1]
         return text
 
     # -- mappings ------------------------------------------------------------------------
