@@ -357,9 +357,28 @@ class _Converter:
     def written(self, parts: KeyPath) -> bool:
         return tuple(parts) in self.p.origins
 
+    def raw_key(self, service: str, key: str) -> _Where | None:
+        """Where a file of the project writes ``key`` in ``service`` as read, before the
+        loader resolved it (``extends`` is gone from the merged configuration)."""
+        from composekit.yamlio import locate
+
+        for path in self.p.files:
+            doc = self.p.documents.get(path)
+            data = doc.data if doc is not None else None
+            services = data.get("services") if isinstance(data, Mapping) else None
+            svc = services.get(service) if isinstance(services, Mapping) else None
+            if isinstance(svc, Mapping) and key in svc:
+                span = locate(data, ("services", service, key), key=True)
+                return _Where(path, span.line, span.column, self._line(path, span.line))
+        return None
+
     def where(self, parts: KeyPath, *, value: bool = False) -> _Where:
         """Where the key at ``parts`` (or its nearest written ancestor) was written; with
         ``value``, where its value starts."""
+        if len(parts) == 3 and parts[0] == "services" and parts[2] == "extends":
+            raw = self.raw_key(str(parts[1]), "extends")
+            if raw is not None:
+                return raw
         origin = self.p.origin(parts)
         if origin is None:
             return _Where(self.main, 1, 1, "")
@@ -523,6 +542,8 @@ class _Converter:
         out: Tree = {}
         written = [k[2] for k in self.p.origins
                    if len(k) == 3 and k[:2] == ("services", name) and isinstance(k[2], str)]
+        if self.raw_key(name, "extends") is not None:
+            written.append("extends")
         keys: list[str] = []
         for k in ["deploy", "image", "build", "network_mode", "networks", *svc, *written]:
             if k not in keys and (k in svc or k in written):
@@ -1278,9 +1299,8 @@ def _profiles(c: _Converter, name: str, svc: Tree, out: Tree) -> None:
        "docker stack deploy refuses `extends`; the base service is merged in (as `docker "
        "compose config` does).")
 def _extends(c: _Converter, name: str, svc: Tree, out: Tree) -> None:
-    if c.written(("services", name, "extends")):
-        c.rewrite("extends", ("services", name, "extends"), "`extends` is resolved: the base "
-                  "service's keys are merged into this one")
+    c.rewrite("extends", ("services", name, "extends"), "`extends` is resolved: the base "
+              "service's keys are merged into this one")
 
 
 @_rule("services.*.env_file", Treatment.REWRITTEN, "environment", "rewrite",
