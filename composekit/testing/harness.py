@@ -72,6 +72,8 @@ SUMMARY_INTERVAL = 10.0
 TEARDOWN_TIMEOUT = 180.0
 #: Seconds every published port gets at least, even when readiness used the whole timeout.
 MIN_PORT_WINDOW = 3.0
+#: Seconds a listing of the running containers is reused by port lookups.
+PS_CACHE_SECONDS = 1.0
 #: Lines of compose's error output kept in an outcome.
 ERROR_LINES = 20
 
@@ -211,6 +213,7 @@ class ComposeEnv:
         self._context = self.project_dir or os.getcwd()
         self._mapped: dict[str, tuple[str, str]] = {}
         self._deadline = 0.0
+        self._ps_cache: tuple[float, list[Any]] | None = None
         self._started = False
         self._t0 = time.monotonic()
 
@@ -616,11 +619,7 @@ class ComposeEnv:
 
     def published_ports(self) -> list[Publisher]:
         """Every published port of the expected services' containers (IPv4 preferred)."""
-        driver = self._require_driver()
-        try:
-            raw = driver.get_containers(include_all=False)
-        except (subprocess.CalledProcessError, HarnessError, ValueError):
-            return []
+        raw = self._running_containers()
         seen: dict[tuple[str, str, int, str], Publisher] = {}
         for c in raw:
             service = c.Service or ""
@@ -648,12 +647,24 @@ class ComposeEnv:
                             "published to the host (add it under ports:, e.g. "
                             f"- \"{port}\" for a random host port)")
 
-    def published_ports_of(self, service: str) -> list[Publisher]:
+    def _running_containers(self) -> list[Any]:
+        """``docker compose ps`` (running containers), reused for up to a second.
+
+        Checks look a port up at every attempt; one listing serves a burst of them.
+        """
         driver = self._require_driver()
+        now = time.monotonic()
+        if self._ps_cache is not None and now - self._ps_cache[0] < PS_CACHE_SECONDS:
+            return self._ps_cache[1]
         try:
             raw = driver.get_containers(include_all=False)
         except (subprocess.CalledProcessError, HarnessError, ValueError):
-            raw = []
+            return []
+        self._ps_cache = (now, raw)
+        return raw
+
+    def published_ports_of(self, service: str) -> list[Publisher]:
+        raw = self._running_containers()
         if not any(c.Service == service for c in raw):
             raise EndpointError(f"service {service} has no running container")
         out: list[Publisher] = []
