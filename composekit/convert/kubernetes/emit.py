@@ -64,15 +64,28 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text not in _YAML11_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return "".join(c if _printable(c) else _escape(c)
+                   for c in json.dumps(text, ensure_ascii=False))
+
+
+def _printable(c: str) -> bool:
+    """A character YAML allows as it is in a quoted scalar (no line breaks beyond \\n, no
+    byte-order mark)."""
+    o = ord(c)
+    return (0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD
+            or o >= 0x10000) and o not in (0xFEFF, 0x2028, 0x2029)
+
+
+def _escape(c: str) -> str:
+    o = ord(c)
+    return f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}"
 
 
 def _literal(text: str) -> bool:
     """Whether ``text`` can be a literal block (``|``) and read back the same."""
     if "\n" not in text or text[:1] in (" ", "\n", "\t"):
         return False
-    if any((ord(c) < 32 and c not in "\n\t") or c in "\x7f\ufeff\u2028\u2029\x85"
-           for c in text):
+    if not all(c in "\n\t" or _printable(c) for c in text):
         return False
     body = text.rstrip("\n")
     return all(line == line.rstrip(" \t") for line in body.split("\n")) and body != ""
@@ -97,7 +110,9 @@ def _block(text: str, indent: int) -> list[str]:
 def dump(obj: Any) -> str:
     """``obj`` (mappings, lists, scalars, :class:`Snippet`) as one YAML document."""
     lines: list[str] = []
-    if isinstance(obj, Mapping):
+    if isinstance(obj, Mapping | list) and not obj:
+        lines.append("{}" if isinstance(obj, Mapping) else "[]")
+    elif isinstance(obj, Mapping):
         _mapping(obj, 0, lines)
     elif isinstance(obj, list):
         _sequence(obj, 0, lines)

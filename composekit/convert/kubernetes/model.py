@@ -61,13 +61,25 @@ def whole_seconds(seconds: float) -> int:
     return math.ceil(seconds - 1e-9)
 
 
+def _undouble_dollars(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("$$", "$")
+    if isinstance(value, dict):
+        return {_undouble_dollars(k): _undouble_dollars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_undouble_dollars(v) for v in value]
+    return value
+
+
 class ProjectView:
     """A loaded project as the converter reads it."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.name: str = project.name
-        self.config: dict[str, Any] = project.config
+        #: The configuration with each ``$$`` back to ``$``: the canonical form, like
+        #: ``docker compose config``, doubles every dollar so that it can be read again.
+        self.config: dict[str, Any] = _undouble_dollars(project.config)
         self.environment: dict[str, str] = project.environment
 
     # -- sections -----------------------------------------------------------------
