@@ -27,6 +27,7 @@ left only by the last run, and only if composekit initialised it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -163,6 +164,19 @@ class SwarmSession:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
             self._lock = None
+
+    def disown(self) -> bool:
+        """Keep the swarm (a stack stays on it): no later run leaves it. True if it was ours."""
+        if self._lock is None:
+            return False
+        ours = self.initialised and self._owner() is not None
+        if ours:
+            with contextlib.suppress(OSError):
+                os.unlink(self._owner_path)
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+        self._lock = None
+        return ours
 
     def _owner(self) -> dict[str, Any] | None:
         try:
@@ -303,10 +317,16 @@ class SwarmEnv:
         if self.teardown_outcome is not None:
             return self.teardown_outcome
         if self.keep and self._deployed:
+            note = ""
+            if self._session is not None:
+                if self._session.disown():
+                    note = ("; the swarm initialised for it stays active (docker swarm leave "
+                            "--force when done)")
+                self._session = None
             self.teardown_outcome = skipped(
                 "teardown", "teardown",
                 f"kept running (--keep): stack {self.project_name}; remove it with "
-                f"docker stack rm {self.project_name}")
+                f"docker stack rm {self.project_name}{note}")
             return self.teardown_outcome
         start = time.monotonic()
         with _deferred_signals():
@@ -399,6 +419,9 @@ class SwarmEnv:
         for f in files:
             args += ["-c", f]
         code, out, err = self._docker.run(*args, timeout=60)
+        if code != 0 and ("unknown command" in err or "is not a docker command" in err):
+            raise HarnessError("this docker client has no `docker stack config` (it needs a "
+                               "newer docker CLI); --swarm cannot read the stack")
         if code != 0:
             return None, _tail(err, ERROR_LINES)
         try:
