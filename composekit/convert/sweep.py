@@ -128,9 +128,14 @@ def _walk(ctx: Context, m: Map, cat: CatNode, parts: Path, users: dict[int, list
             sub_users = dict(users)
             _mark(value, e.key, sub_users)
         if isinstance(value, Map):
+            had = len(value.entries)
             _walk(ctx, value, child, here, sub_users)
             for source in value.merge_sources():
                 _walk(ctx, source, child, here, sub_users)
+            if had and not value.entries and literal and value is e.value:
+                # an option mapping emptied by the drops (`update_config` without `order`)
+                # goes too; a declaration (a network, a service) stays, even empty
+                m.remove(e)
         elif isinstance(value, Seq) and "[]" in child.children:
             item_cat = child.children["[]"]
             for i, it in enumerate(value.items):

@@ -538,14 +538,13 @@ class ExtendsOtherFile:
     docker-compose 1.x refuses to extend a service of a file whose ``version`` differs from
     the extending file's ("Version mismatch"), and the other file keeps its version while
     this one changes; Compose v2 cannot extend a service of a v1 file (no ``services:``).
-    So then the base is inlined first, and converted with the rest. (3.x has no ``extends``
-    at all: ``extends-inline``.)
+    So then the base is inlined first, and converted with the rest; so is a base in another
+    file when the target has no ``extends`` at all (3.x), since that file's keys are in the
+    source's format. (Bases in the same file are inlined by ``extends-inline``.)
     """
 
     @staticmethod
     def up(ctx: Context) -> None:
-        if ctx.target.family.value not in ("1", "2", "spec"):
-            return
         done: set[int] = set()
         for name, svc in ctx.services():
             spec = plain(svc.get("extends"))
@@ -557,10 +556,13 @@ class ExtendsOtherFile:
                 if other is None or other.family.value != "1":
                     continue
                 why = "Compose v2 cannot extend a service of a v1 file"
+            elif not ctx.has("services.*.extends"):
+                why = f"{ctx.target.version} has no `extends`"
             elif other == ctx.target:
                 continue
             else:
                 why = "docker-compose 1.x refuses to extend a file of another version"
+            # first, so that the inlined keys are converted with the rest
             _inline(ctx, name, svc, done, (), why=why)
 
 
