@@ -899,7 +899,11 @@ class ComposeEnv:
         """
         label = f"label=com.docker.compose.project={self.project_name}"
         commands = {
-            "containers": ["docker", "ps", "-aq", "--filter", label],
+            # Images that compose builds carry its project label too, and pass it on to
+            # containers that other tools (docker run, a swarm) create from them: only
+            # containers compose created (they have the oneoff label) belong here.
+            "containers": ["docker", "ps", "-aq", "--filter", label, "--filter",
+                           "label=com.docker.compose.oneoff"],
             "networks": ["docker", "network", "ls", "-q", "--filter", label],
             "volumes": ["docker", "volume", "ls", "-q", "--filter", label],
         }

@@ -42,8 +42,12 @@ def _list(args: list[str]) -> frozenset[str]:
     return frozenset(line.strip() for line in result.stdout.splitlines() if line.strip())
 
 
-_PROJECT = ('{{.Label "com.docker.compose.project"}}'
-            '{{.Label "com.docker.stack.namespace"}}')
+# PROJECT column: compose project (only with compose's own oneoff label: an image built by
+# compose passes its project label on to any container made from it), or stack namespace.
+_PROJECT = ('{{if .Label "com.docker.compose.oneoff"}}{{.Label "com.docker.compose.project"}}'
+            '{{else}}{{.Label "com.docker.stack.namespace"}}{{end}}')
+_NETWORK_PROJECT = ('{{.Label "com.docker.compose.project"}}'
+                    '{{.Label "com.docker.stack.namespace"}}')
 _HARNESS_NAME = re.compile(r"-ck\d+-[0-9a-f]{6}(?:$|[_-])")
 _SWARM_NETWORKS = frozenset({"ingress", "docker_gwbridge"})
 
@@ -52,8 +56,8 @@ def snapshot() -> Snapshot:
     """The engine's containers (all states), networks and volumes now."""
     return Snapshot(
         containers=_list(["ps", "-a", "--format", "{{.ID}} {{.Names}} " + _PROJECT]),
-        networks=_list(["network", "ls", "--format", "{{.ID}} {{.Name}} " + _PROJECT]),
-        volumes=_list(["volume", "ls", "--format", "{{.Name}} {{.Name}} " + _PROJECT]),
+        networks=_list(["network", "ls", "--format", "{{.ID}} {{.Name}} " + _NETWORK_PROJECT]),
+        volumes=_list(["volume", "ls", "--format", "{{.Name}} {{.Name}} " + _NETWORK_PROJECT]),
     )
 
 
