@@ -862,7 +862,9 @@ class ComposeEnv:
             log = health.get("Log") or []
             if log:
                 last = log[-1]
-                output = " ".join(str(last.get("Output", "")).split())[:300]
+                output = " ".join(str(last.get("Output", "")).split())
+                if len(output) > 300:  # the end says what went wrong (tracebacks, errors)
+                    output = "..." + output[-300:]
                 lines.append(f"{name}: last health check exited {last.get('ExitCode')}: "
                              f"{output or '(no output)'} "
                              f"({health.get('FailingStreak', 0)} failing in a row)")
