@@ -787,13 +787,16 @@ class _Converter:
                         source = f"the default: {ref.name} is not set"
                     else:
                         source = f"{ref.name} is not set"
-                    shown = "***" if _SECRET_NAME.search(ref.name) else _short(value)
+                    secret = bool(_SECRET_NAME.search(ref.name))
+                    shown = "***" if secret else _short(value)
                     self.report.add(StackEntry(
                         kind=Kind.REWRITE, transform="variables", path=json_path(parts),
                         line=span.line, column=span.column,
                         message=f"`{expr}` is resolved to `{shown}` ({source}); docker stack "
                                 "deploy does not read .env files",
-                        file=path, key="(variables)", source=self._line(path, span.line)))
+                        file=path, key="(variables)", source=self._line(path, span.line),
+                        help="the value is written in clear into the stack file: pass it as "
+                             "a secret (`secrets:`) instead" if secret and value else None))
 
     # -- the version ------------------------------------------------------------------------------
 
