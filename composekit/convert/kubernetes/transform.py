@@ -1490,7 +1490,7 @@ def _wait_for(ctx: Context, pod: Pod, dep: Dependency) -> None:
     written = ctx.written(dep.path)
     target = ctx.plans.get(dep.service)
     if target is None:
-        if written:
+        if written and dep.required:
             ctx.loss(dep.path, f"dependency `{dep.service}` is not converted (disabled or "
                      "missing): no wait", "dependencies")
         return
@@ -1956,7 +1956,7 @@ def _unhandled(ctx: Context, name: str, svc: Mapping[str, Any]) -> None:
     )
 
     for key in svc:
-        if key in HANDLED_KEYS or not isinstance(key, str):
+        if key in HANDLED_KEYS or not isinstance(key, str) or key.startswith("x-"):
             continue
         parts: KeyPath = ("services", name, key)
         value = svc[key]

@@ -308,3 +308,23 @@ networks:
     assert back["podSelector"] == {"matchLabels": {"network.composekit.io/back": "true"}}
     assert find(r, "Deployment", "db")["spec"]["template"]["metadata"]["labels"][
         "network.composekit.io/back"] == "true"
+
+
+def test_profiles_and_optional_dependencies(tmp_path: Path) -> None:
+    text = """services:
+  app:
+    image: x
+    depends_on:
+      tools: {condition: service_started, required: false}
+      db: {condition: service_started}
+  db:
+    image: y
+    profiles: [full]
+  tools:
+    image: z
+    profiles: [debug]
+"""
+    r = convert_text(tmp_path, text, environ={"COMPOSE_PROFILES": "full"})
+    assert {m.service for m in r.manifests} == {"app", "db"}
+    assert [i["name"] for i in pod_spec(r, "app")["initContainers"]] == ["wait-for-db"]
+    assert r.report.entries == []
