@@ -1157,8 +1157,10 @@ def build_volumes(ctx: Context, pod: Pod) -> None:
             if claim == "template":
                 mount["name"] = _template_name(ctx, pod, m.source)
             else:
-                mount["name"] = pod.volume(vname, {"persistentVolumeClaim": {
-                    "claimName": claim}})
+                same = [v["name"] for v in pod.volumes
+                        if v.get("persistentVolumeClaim", {}).get("claimName") == claim]
+                mount["name"] = same[0] if same else pod.volume(vname, {
+                    "persistentVolumeClaim": {"claimName": claim}})
         elif m.type == "volume":
             mount["name"] = pod.volume("anonymous", {"emptyDir": {}})
             ctx.rewrite(m.path, f"anonymous volume at {m.target} written as an emptyDir: "
