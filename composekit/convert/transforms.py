@@ -1939,6 +1939,46 @@ class ValueForms:
         _ = catalogue_key
 
 
+_DURATION_UNITS = {"us": 1, "ms": 1000, "s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000}
+
+
+def _microseconds(text: str) -> int | None:
+    """``"400ms"`` -> 400000; ``None`` when ``text`` is not a duration."""
+    import re
+
+    parts = re.findall(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    return round(sum(float(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
+@transform("realtime-durations", keys=("services.*.cpu_rt_period", "services.*.cpu_rt_runtime"),
+           phase="final")
+class RealtimeDurations:
+    """2.2-2.4 also take ``cpu_rt_period``/``cpu_rt_runtime`` as durations (``400ms``),
+    which docker-compose turns into microseconds; elsewhere they are integers: written
+    ``400000``. Runs after the steps of every conversion."""
+
+    @staticmethod
+    def up(ctx: Context) -> None:
+        if ctx.target.family.value == "2":
+            return
+        for key in ("cpu_rt_period", "cpu_rt_runtime"):
+            for use in ctx.uses(key):
+                value = plain(use.entry.value)
+                if not isinstance(value, str) or value.isdigit():
+                    continue
+                micro = _microseconds(value)
+                if micro is None:
+                    continue
+                use.owner.set(key, scalar(micro))
+                ctx.rewrite("realtime-durations", use.entry, _svc(use.services[0], key),
+                            f"`{key}: {value}` is `{micro}` (microseconds) in "
+                            f"{ctx.target.version}",
+                            *(Difference(_svc(s, key), _svc(s, key)) for s in use.services),
+                            reversible=False)
+
+
 def _as_text(ctx: Context, node: Scalar) -> str:
     value = node.value
     if isinstance(value, bool):
