@@ -501,3 +501,26 @@ def test_same_format_is_left_alone(target: str) -> None:
             "spec": "services:\n  a:\n    image: x\n"}[target]
     result = conv(text, target)
     assert result.text == text and not result.changed and not result.report.entries
+
+
+# --- data-driven: a new catalogue key needs no code ---------------------------------------
+
+
+def test_a_key_added_to_the_catalogue_is_swept_without_code(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new Compose key is one catalogue entry: converting to a format without it drops it
+    and reports the loss with the catalogue's own wording of where it exists."""
+    from composekit.catalog import Node, root
+    from composekit.catalog.keys import STRING
+    from composekit.catalog.model import make_key
+
+    service = root().children["services"].children["*"]
+    node = Node((*service.path, "frobnicate"), make_key("services.*.frobnicate", STRING, "spec"))
+    monkeypatch.setitem(service.children, "frobnicate", node)
+    text = "services:\n  web:\n    image: nginx\n    frobnicate: yes please\n"
+    result = conv(text, "3.8")
+    assert result.text == 'version: "3.8"\n\nservices:\n  web:\n    image: nginx\n'
+    (loss,) = result.report.losses
+    assert (loss.transform, loss.line, loss.column) == ("sweep", 4, 5)
+    assert loss.message == ("`frobnicate` dropped: 3.8 has no `services.*.frobnicate` (only in "
+                            "the Compose Specification)")
