@@ -9,12 +9,11 @@ anchored one), once for all the services that merge it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from composekit.catalog import key as catalogue_key
 from composekit.catalog.versions import FileFormat
-from composekit.convert.model import Alias, Entry, Item, Map, Node, Seq, Source, deref
+from composekit.convert.model import Entry, Item, Map, Node, Source, deref
 from composekit.convert.report import Difference, Kind, Report, ReportEntry
 from composekit.diagnostics import json_path
 
@@ -188,19 +187,3 @@ class Context:
             return False
         self.handled.add(marker)
         return True
-
-
-def walk(node: Node | None, parts: Path = ()) -> Iterator[tuple[Path, Node]]:
-    """Every node below ``node`` with its path (aliases are not followed)."""
-    if node is None:
-        return
-    yield parts, node
-    if isinstance(node, Alias):
-        return
-    if isinstance(node, Map):
-        for e in node.entries:
-            if e.key != "<<":
-                yield from walk(e.value, (*parts, e.key))
-    elif isinstance(node, Seq):
-        for i, it in enumerate(node.items):
-            yield from walk(it.value, (*parts, i))

@@ -1033,10 +1033,11 @@ class ResourcesToDeploy:
             _from_deploy(ctx, name, svc)
 
 
-def _up_value(kind: str, value: Any, node: Node) -> Node | None:
+def _up_value(ctx: Context, kind: str, value: Any, node: Node) -> Node | None:
     """How a service-level value is written under ``deploy`` (``None``: as it is)."""
     if kind == "cpus" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = _number_text(node, value)
+        scalar_node = deref(node)
+        text = _as_text(ctx, scalar_node) if isinstance(scalar_node, Scalar) else str(value)
         return verbatim(DoubleQuotedScalarString(text), f'"{text}"')
     if kind == "bytes" and isinstance(value, int) and not isinstance(value, bool):
         return verbatim(DoubleQuotedScalarString(str(value)), f'"{value}"')
@@ -1053,15 +1054,6 @@ def _down_value(kind: str, value: Any, node: Node) -> Node | None:
         return verbatim(int(number) if number.is_integer() and "." not in value else number,
                         value)
     return None
-
-
-def _number_text(node: Node, value: Any) -> str:
-    """A number as it was written (``.5`` stays ``.5``)."""
-    pos = getattr(deref(node), "pos", None)
-    text = str(value)
-    if pos is not None:
-        return text
-    return text
 
 
 def _to_deploy(ctx: Context, name: str, svc: Map) -> None:
@@ -1089,7 +1081,7 @@ def _to_deploy(ctx: Context, name: str, svc: Map) -> None:
                          Difference(_svc(name, k), None))
             continue
         moved = move(svc, k, parent, sub[-1])
-        replacement = _up_value(kind, value, e.value)
+        replacement = _up_value(ctx, kind, value, e.value)
         if replacement is not None:
             parent.set(sub[-1], replacement)
         ctx.rewrite("resources-to-deploy", moved, _svc(name, k),
@@ -2210,10 +2202,3 @@ def _nodes(node: Node) -> Iterator[Node]:
                 yield from _nodes(it.value)
 
 
-def transform_names() -> list[str]:
-    return [t.name for t in TRANSFORMS]
-
-
-def walk_items(node: Node) -> Iterator[Item]:
-    if isinstance(node, Seq):
-        yield from node.items
