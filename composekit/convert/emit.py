@@ -1,8 +1,12 @@
 """Write the edited model back as text: what was not touched is copied byte for byte.
 
-ruamel.yaml's round-trip dump does not keep a file byte-identical: it writes one mapping and
-one sequence indentation for the whole file, re-spaces flow collections (``{ a: 1 }`` becomes
-``{a: 1}``) and moves some comments. So the converter splices instead (see
+ruamel.yaml's round-trip dump does not keep a file byte-identical, even with its
+indentation set to the file's (measured on the repository's fixtures: 808 of 822 unmodified
+files come back identical). Of the others, some change meaning: an anchor on a merge value
+(``<<: &env``) or on a key's own line is dropped, leaving the aliases to it dangling; a float
+loses digits (``12345678901234567890.0``); a multi-line plain scalar is joined; ``\\u``
+escapes are decoded; ``V: `` becomes ``V: null``. It also writes one indentation for the
+whole file and re-spaces flow collections. So the converter splices instead (see
 :mod:`composekit.convert.model` for how a file is cut into entries):
 
 * the file as a whole, an entry or an item that no transform touched is copied from the
