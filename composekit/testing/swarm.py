@@ -91,6 +91,13 @@ class _Docker:
             raise HarnessError(f"docker {' '.join(args[:3])} failed: {_tail(err, 5)}")
         return result.returncode, out, err
 
+    def attempt(self, *args: str, timeout: float = 60.0) -> tuple[int, str, str]:
+        """:meth:`run` that never raises: a timeout is exit code 124 with the reason."""
+        try:
+            return self.run(*args, timeout=timeout)
+        except HarnessError as exc:
+            return 124, "", str(exc)
+
 
 @dataclass
 class SwarmSession:
@@ -598,35 +605,21 @@ class SwarmEnv:
     def _teardown(self, start: float) -> Outcome:
         notes: list[str] = []
         problems: list[str] = []
-        if self._deployed:
-            code, _, err = self._docker.run("stack", "rm", self.project_name, timeout=120)
-            if code != 0:
-                problems.append(f"docker stack rm failed: {_tail(err, 3)}")
-            deadline = time.monotonic() + REMOVE_TIMEOUT
-            while time.monotonic() < deadline:
-                left = self._inventory()
-                if not left["containers"] and not left["networks"] and not left["services"]:
-                    break
-                time.sleep(POLL_INTERVAL)
-            left = self._inventory()
-            removals = (("containers", ["rm", "-f", "-v"]), ("volumes", ["volume", "rm", "-f"]),
-                        ("networks", ["network", "rm"]))
-            for kind, argv in removals:
-                if left[kind]:
-                    code, _, err = self._docker.run(*argv, *left[kind], timeout=60)
-                    if code != 0:
-                        problems.append(f"removing {kind}: {_tail(err, 3)}")
-                    elif kind == "volumes":
-                        notes.append(f"removed {len(left[kind])} volume(s)")
-        if self._session is not None:
-            note = self._session.leave()
-            if note:
-                notes.append(note)
-            self._session = None
-        left = self._inventory() if self._deployed else {}
+        left: dict[str, list[str]] = {}
+        try:
+            if self._deployed:
+                self._remove_stack(notes, problems)
+                left = self._inventory()  # while still in the swarm (service ls needs it)
+        finally:
+            if self._session is not None:
+                note = self._session.leave()
+                if note:
+                    notes.append(note)
+                self._session = None
         took = time.monotonic() - start
         if any(left.values()):
-            remaining = ", ".join(f"{len(v)} {k}" for k, v in left.items() if v)
+            remaining = ", ".join(f"{k} not verified (docker could not list them)" if "?" in v
+                                  else f"{len(v)} {k}" for k, v in left.items() if v)
             return failed("teardown", "teardown",
                           f"could not remove everything: {remaining} left "
                           f"(stack {self.project_name})", duration=took,
@@ -634,6 +627,30 @@ class SwarmEnv:
         what = "removed the stack" if self._deployed else "nothing was deployed"
         return passed("teardown", "teardown", "; ".join([what, *notes]) + f" in {took:.1f}s",
                       duration=took, details="\n".join(problems))
+
+    def _remove_stack(self, notes: list[str], problems: list[str]) -> None:
+        """``docker stack rm``, wait until its objects are gone, remove what is left."""
+        code, _, err = self._docker.attempt("stack", "rm", self.project_name, timeout=120)
+        if code != 0:
+            problems.append(f"docker stack rm failed: {_tail(err, 3)}")
+        deadline = time.monotonic() + REMOVE_TIMEOUT
+        while time.monotonic() < deadline:
+            left = self._inventory()
+            if not left["containers"] and not left["networks"] and not left["services"]:
+                break
+            time.sleep(POLL_INTERVAL)
+        left = self._inventory()
+        removals = (("services", ["service", "rm"]), ("containers", ["rm", "-f", "-v"]),
+                    ("volumes", ["volume", "rm", "-f"]), ("networks", ["network", "rm"]))
+        for kind, argv in removals:
+            ids = [i for i in left[kind] if i != "?"]
+            if not ids:
+                continue
+            code, _, err = self._docker.attempt(*argv, *ids, timeout=60)
+            if code != 0:
+                problems.append(f"removing {kind}: {_tail(err, 3)}")
+            elif kind == "volumes":
+                notes.append(f"removed {len(ids)} volume(s)")
 
     # ------------------------------------------------------------------ the running stack
 
@@ -769,13 +786,14 @@ class SwarmEnv:
         return time.monotonic() - self._t0
 
     def _inventory(self) -> dict[str, list[str]]:
+        """The stack's services, containers, networks and volumes (``"?"``: not listed)."""
         label = f"label={STACK_LABEL}={self.project_name}"
         out: dict[str, list[str]] = {}
         for kind, args in (("services", ["service", "ls", "-q"]), ("containers", ["ps", "-aq"]),
                            ("networks", ["network", "ls", "-q"]),
                            ("volumes", ["volume", "ls", "-q"])):
-            code, text, _ = self._docker.run(*args, "--filter", label, timeout=30)
-            out[kind] = text.split() if code == 0 else []
+            code, text, _ = self._docker.attempt(*args, "--filter", label, timeout=30)
+            out[kind] = text.split() if code == 0 else ["?"]
         return out
 
     def _collect_failure_logs(self) -> None:
