@@ -1,7 +1,7 @@
 """Golden outputs: ``fixtures/convert/<case>/expected.<version>.yaml`` is what converting
 ``compose.yaml`` to that version writes, and ``expected.<version>.report.txt`` its report
 (``line:column kind [transform] message``). Regenerate after a reviewed change with
-``COMPOSEKIT_REGEN_GOLDEN=1 pytest tests/unit/convert/test_golden.py``."""
+``COMPOSEKIT_REGEN_GOLDEN=1 pytest tests/unit/convert/test_convert_golden.py``."""
 
 from __future__ import annotations
 
