@@ -61,7 +61,9 @@ class PortOnAllInterfaces(Rule):
     port), in the long syntax it sets `host_ip`. It is unsafe: clients on
     other machines can no longer connect, which is the point but may not be
     what the service is for. No fix is offered for entries holding a
-    variable, multi-line or flow-style long entries.
+    variable, multi-line or flow-style long entries, nor for long entries in
+    files whose declared format has no `host_ip` there (2.x and 3.x: only the
+    Compose Specification has it).
 
     ## Known problems
     Services with a `network_mode` are skipped (their ports are discarded or
@@ -112,6 +114,10 @@ def _fix(ctx: LintContext, b: Binding,
     lines = lines_of(text)
     item = ports[index]
     if isinstance(item, CommentedMap):
+        if not _long_host_ip_allowed(ctx.format_of(path)):
+            # `host_ip` in the long syntax exists only in the Compose Specification; in a
+            # 3.x file the edit would add a key the file's own format refuses.
+            return None
         edit = _long_edit(lines, item)
     else:
         line0, col0 = (int(v) for v in ports.lc.item(index))
@@ -119,6 +125,15 @@ def _fix(ctx: LintContext, b: Binding,
     if edit is None:
         return None
     return Fix("Bind the port to the loopback address", (edit,), safe=False)
+
+
+def _long_host_ip_allowed(fmt: Any) -> bool:
+    """Whether the file's declared format has ``host_ip`` in long-syntax ports."""
+    if fmt is None:
+        return True
+    from composekit import catalog
+
+    return fmt in catalog.key("services.*.ports[].host_ip").avail
 
 
 def _short_edit(lines: Sequence[str], line0: int, col0: int, *, flow: bool) -> Edit | None:
