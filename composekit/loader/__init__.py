@@ -25,8 +25,11 @@ from composekit.diagnostics import Diagnostic, Span, json_path
 from composekit.loader.extends import ExtendsResolver
 from composekit.loader.files import (
     STDIN,
+    TOP_LEVEL_KEYS,
     FileReader,
+    as_services,
     find_compose_files,
+    is_legacy_v1,
     is_valid_project_name,
     no_files_diagnostic,
     normalize_project_name,
@@ -38,18 +41,14 @@ from composekit.loader.project import KeyPath, Origin, Project
 from composekit.yamlio import locate
 
 __all__ = [
+    "TOP_LEVEL_KEYS",
     "Origin",
     "Project",
+    "as_services",
     "find_compose_files",
+    "is_legacy_v1",
     "load_project",
 ]
-
-#: Top-level keys of the Compose specification (anything else, outside
-#: ``x-*``, makes a file without ``version`` and ``services`` a v1 file).
-TOP_LEVEL_KEYS = frozenset({
-    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs",
-    "models",
-})
 
 
 def load_project(
@@ -286,8 +285,9 @@ class _Loader:
             from composekit.loader.crossref import check_references
         except ImportError:  # pragma: no cover - crossref is part of composekit
             return
+        # extends=False: the resolver reported every extends it could not resolve
         self.diagnostics.extend(check_references(plain, self._origin_fn(project),
-                                                 profiles=active))
+                                                 profiles=active, extends=False))
 
     def _canonicalize(self, project: Project, plain: dict[str, Any],
                       active: list[str]) -> None:
@@ -306,36 +306,6 @@ class _Loader:
         )
         project.config = config
         self.diagnostics.extend(diags)
-
-
-#: Keys one of which a v1 service has (it needs an image, a build or a base).
-_V1_SERVICE_KEYS = frozenset({"image", "build", "extends"})
-
-
-def is_legacy_v1(node: Node) -> bool:
-    """A version 1 file: no ``version``, no ``services``, services at the top level.
-
-    Every top-level key (outside ``x-*``) must be a mapping, and one at least
-    must look like a service (``image``, ``build`` or ``extends``), so that a
-    misspelt ``servics:`` is not taken for a v1 service.
-    """
-    if not isinstance(node.value, dict) or not node.value:
-        return False
-    keys = [k for k in node.value if not k.startswith("x-")]
-    if not keys or any(k in TOP_LEVEL_KEYS for k in keys):
-        return False
-    values = [node.value[k].value for k in keys]
-    if not all(isinstance(v, dict) for v in values):
-        return False
-    return any(_V1_SERVICE_KEYS & set(v) for v in values)
-
-
-def as_services(node: Node) -> Node:
-    """A v1 file's tree as ``{services: ...}``, origins kept on each service."""
-    assert isinstance(node.value, dict)
-    services = {k: v for k, v in node.value.items() if not k.startswith("x-")}
-    extras = {k: v for k, v in node.value.items() if k.startswith("x-")}
-    return Node({"services": Node(services, node.origin), **extras}, node.origin)
 
 
 def interpolate_string(value: str, environ: Mapping[str, str]) -> str:

@@ -39,7 +39,7 @@ import struct
 from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
@@ -48,6 +48,7 @@ from composekit.loader.merge import go_format
 __all__ = [
     "CanonicalError",
     "Origin",
+    "VolumesFrom",
     "canonicalize",
     "format_duration",
     "is_service_enabled",
@@ -56,6 +57,7 @@ __all__ = [
     "parse_duration",
     "parse_port",
     "parse_volume",
+    "parse_volumes_from",
     "to_json",
 ]
 
@@ -71,12 +73,16 @@ class CanonicalError(ValueError):
 
     Raised for values that Compose itself refuses with a message of its own
     (not a schema error): a port range that does not match, a duration
-    without a unit, a string where a number must be parsed.
+    without a unit, a string where a number must be parsed. ``compose_v2_only``
+    marks a refusal that no 1/2.x/3.x format or tool makes (its finding's origin
+    is then ``compose-v2``).
     """
 
-    def __init__(self, message: str, path: KeyPath = ()) -> None:
+    def __init__(self, message: str, path: KeyPath = (), *,
+                 compose_v2_only: bool = False) -> None:
         super().__init__(message)
         self.path = path
+        self.compose_v2_only = compose_v2_only
 
 
 #: What reading a value of the wrong shape raises (a list where a mapping must
@@ -434,6 +440,36 @@ def parse_volume(spec: str) -> dict[str, Any]:
     return volume
 
 
+class VolumesFrom(NamedTuple):
+    """One ``volumes_from`` entry, parsed (see :func:`parse_volumes_from`)."""
+
+    #: ``"service"`` or ``"container"``.
+    kind: str
+    name: str
+    #: ``"ro"``, ``"rw"`` or whatever the entry says; ``None`` when it says nothing.
+    mode: str | None
+    #: Written ``service:NAME:MODE``, docker-compose 1.x's explicit form.
+    explicit_service: bool = False
+
+
+def parse_volumes_from(spec: str) -> VolumesFrom:
+    """What a ``volumes_from`` entry names.
+
+    ``NAME[:MODE]`` is a service, ``container:NAME[:MODE]`` a container (both
+    Compose v2's and docker-compose 1.x's forms). ``service:NAME:MODE`` is
+    docker-compose 1.x's explicit form (2.x files): service ``NAME``. Compose
+    v2 does not know it: it takes the text before the first ``:`` as the
+    service name, so it depends on a service called ``service`` and refuses
+    the file (see :mod:`composekit.loader.crossref`).
+    """
+    parts = spec.split(":")
+    if parts[0] == "container" and len(parts) > 1:
+        return VolumesFrom("container", parts[1], parts[2] if len(parts) > 2 else None)
+    if parts[0] == "service" and len(parts) == 3:
+        return VolumesFrom("service", parts[1], parts[2], explicit_service=True)
+    return VolumesFrom("service", parts[0], parts[1] if len(parts) > 1 else None)
+
+
 # ---------------------------------------------------------------------------
 # paths and environment
 # ---------------------------------------------------------------------------
@@ -695,11 +731,12 @@ class _Canonicalizer:
 
     # -- diagnostics --------------------------------------------------------
 
-    def report(self, slug: str, path: KeyPath, message: str, **kw: Any) -> None:
+    def report(self, slug: str, path: KeyPath, message: str, *, origin: str = "canonical",
+               **kw: Any) -> None:
         file, span = self.origin(path) if self.origin else ("<config>", Span())
         self.diagnostics.append(
             codes.make(
-                slug, file, span, message, json_path=json_path(path), origin="canonical", **kw
+                slug, file, span, message, json_path=json_path(path), origin=origin, **kw
             )
         )
 
@@ -719,7 +756,8 @@ class _Canonicalizer:
                 converted = self.service_key(name, key, value, (*path, key))
             except CanonicalError as exc:
                 message = str(exc) if str(exc).startswith(key) else f"{key}: {exc}"
-                self.report("invalid-value", exc.path or (*path, key), message)
+                self.report("invalid-value", exc.path or (*path, key), message,
+                            origin="compose-v2" if exc.compose_v2_only else "canonical")
                 continue
             except _SHAPE_ERRORS:
                 # a shape the schema refuses (and reports): nothing to print for it
@@ -805,10 +843,9 @@ class _Canonicalizer:
                     {"condition": "service_started", "restart": True, "required": True},
                 )
         for ref in svc.get("volumes_from") or []:
-            if not ref.startswith("container:"):
-                deps.setdefault(
-                    ref.split(":")[0], {"condition": "service_started", "required": True}
-                )
+            source = parse_volumes_from(ref)
+            if source.kind == "service":
+                deps.setdefault(source.name, {"condition": "service_started", "required": True})
         if deps:
             svc["depends_on"] = _sorted_map({k: _shape(v, DEPENDENCY) for k, v in deps.items()})
 
@@ -826,7 +863,10 @@ class _Canonicalizer:
                 f"service {name} declares mutually exclusive `network_mode` and `networks`; "
                 "compose refuses the file",
             )
-        if not svc.get("image") and not svc.get("build") and not {"image", "build"} & set(unread):
+        # An ``extends`` left in a merged service is one that could not be resolved
+        # (reported): the image or build its base would give is unknown.
+        if not svc.get("image") and not svc.get("build") \
+                and not {"image", "build", "extends"} & (set(unread) | set(svc)):
             self.report(
                 "missing-required-key",
                 path,
@@ -1223,15 +1263,27 @@ def _depends_on(value: Any) -> dict[str, Any]:
     return out
 
 
-def _blkio(value: Any) -> dict[str, Any]:
+def _weight(value: Any, path: KeyPath) -> int:
+    """A blkio weight: Compose v2 decodes it as a number and refuses any string."""
+    if isinstance(value, str):
+        where = json_path(path[2:])[2:]  # from the service's key: blkio_config.weight
+        raise CanonicalError(
+            f"{where} is the string {value!r}: Compose v2 reads a weight only "
+            "from a number (a quoted or interpolated value stays a string there); "
+            "Compose v2 refuses the file", path, compose_v2_only=True)
+    return _int(value, "weight")
+
+
+def _blkio(value: Any, path: KeyPath) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in _fields(value).items():
         devices = [_fields(d) for d in _seq(item)] if key != "weight" else []
         if key == "weight":
-            out[key] = _int(item, "weight")
+            out[key] = _weight(item, (*path, key))
         elif key == "weight_device":
-            out[key] = [{"Path": d.get("path"), "Weight": _int(d.get("weight", 0), "weight")}
-                        for d in devices]
+            out[key] = [{"Path": d.get("path"),
+                         "Weight": _weight(d.get("weight", 0), (*path, key, i, "weight"))}
+                        for i, d in enumerate(devices)]
         elif key in ("device_read_bps", "device_write_bps"):
             out[key] = [{"Path": d.get("path"), "Rate": str(parse_bytes(d.get("rate", 0)))}
                         for d in devices]
@@ -1302,7 +1354,7 @@ _SERVICE_HANDLERS: dict[str, Callable[[_Canonicalizer, Any, KeyPath], Any]] = {
     "ulimits": lambda c, v, p: _ulimits(v),
     "devices": lambda c, v, p: [_device(d) for d in _seq(v)],
     "logging": lambda c, v, p: _logging(v),
-    "blkio_config": lambda c, v, p: _blkio(v),
+    "blkio_config": lambda c, v, p: _blkio(v, p),
     "develop": lambda c, v, p: c.develop(v),
     "post_start": lambda c, v, p: [c.hook(h) for h in _seq(v)],
     "pre_stop": lambda c, v, p: [c.hook(h) for h in _seq(v)],

@@ -19,9 +19,17 @@ reference:
 * ``CK109`` no services (a warning: ``config`` accepts it, ``up`` stops with
   "no service selected");
 * ``CK110`` a service, volume, secret or config name outside
-  ``[a-zA-Z0-9._-]`` (Compose's schema refuses it; network names are free).
+  ``[a-zA-Z0-9._-]`` (Compose's schema refuses it; network names are free);
+* ``CK027`` a ``volumes_from`` entry in docker-compose 1.x's explicit form
+  ``service:NAME:MODE`` (2.x files): it names service ``NAME`` and is
+  checked as such, but Compose v2 reads ``service`` as the service name and
+  refuses the file. Only Compose v2 refuses it, so the finding's origin is
+  ``compose-v2`` (a refusal that does not decide the verdict on a 2.x file).
 
-Every error here is a file that Compose v2 refuses; the messages say so.
+A network, volume, secret or config is not reported as undefined when the
+top-level section that should declare it is not a mapping (the schema
+reports that section). Every error here is a file that Compose v2 refuses;
+the messages say so.
 Compose checks only the services that the active profiles enable: the same
 problems in a disabled service (or a cycle through one) are warnings, since
 Compose refuses the file only once one of its profiles is active.
@@ -35,7 +43,12 @@ from typing import Any
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Severity, Span, json_path
-from composekit.loader.canonical import CanonicalError, is_service_enabled, parse_volume
+from composekit.loader.canonical import (
+    CanonicalError,
+    is_service_enabled,
+    parse_volume,
+    parse_volumes_from,
+)
 
 __all__ = ["NAME_PATTERN", "Reference", "check_references", "service_references"]
 
@@ -93,10 +106,9 @@ def service_references(name: str, service: Mapping[str, Any]) -> Iterator[Refere
         target = parts[0] if len(parts) == 2 else str(link)
         yield Reference(name, target, "links", (*base, "links", index))
     for index, ref in enumerate(_list(service.get("volumes_from"))):
-        text = str(ref)
-        if not text.startswith("container:"):
-            target = text.split(":")[0]
-            yield Reference(name, target, "volumes_from", (*base, "volumes_from", index))
+        source = parse_volumes_from(str(ref))
+        if source.kind == "service":
+            yield Reference(name, source.name, "volumes_from", (*base, "volumes_from", index))
     for key in _NAMESPACES:
         value = service.get(key)
         if isinstance(value, str) and value.startswith("service:"):
@@ -113,10 +125,12 @@ def _list(value: Any) -> list[Any]:
 
 
 class _Checker:
-    def __init__(self, config: Mapping[str, Any], origin: Origin, profiles: Collection[str]):
+    def __init__(self, config: Mapping[str, Any], origin: Origin, profiles: Collection[str],
+                 extends: bool = True):
         self.config = config
         self.origin = origin
         self.profiles = set(profiles)
+        self.extends = extends
         self.services = _services(config)
         self.enabled = {
             name for name, svc in self.services.items() if is_service_enabled(svc, self.profiles)
@@ -125,7 +139,7 @@ class _Checker:
 
     def report(
         self, slug: str, path: KeyPath, message: str, *, severity: Severity | None = None,
-        help: str | None = None,
+        help: str | None = None, origin: str = "crossref",
     ) -> None:
         try:
             file, span = self.origin(path)
@@ -134,7 +148,7 @@ class _Checker:
         self.findings.append(
             codes.make(
                 slug, file, span, message, json_path=json_path(path), help=help,
-                severity=severity, origin="crossref",
+                severity=severity, origin=origin,
             )
         )
 
@@ -203,6 +217,8 @@ class _Checker:
             optional = {r.target for r in refs if r.kind == "depends_on" and not r.required}
             end, severity = self._refusal(name)
             for ref in refs:
+                if ref.kind == "extends" and not self.extends:
+                    continue
                 if ref.target not in self.services:
                     what = "extends" if ref.kind == "extends" else "depends on"
                     self.report(
@@ -228,11 +244,39 @@ class _Checker:
                         "profiles, or mark the dependency `required: false`",
                     )
 
+    def volumes_from_forms(self) -> None:
+        """docker-compose 1.x's ``service:NAME:MODE``, which Compose v2 misreads."""
+        for name, service in self.services.items():
+            if name not in self.enabled:
+                continue
+            for index, ref in enumerate(_list(service.get("volumes_from"))):
+                source = parse_volumes_from(str(ref))
+                if not source.explicit_service or source.name not in self.services:
+                    continue  # an undefined service is reported as such
+                short = f"{source.name}:{source.mode}" if source.mode else source.name
+                self.report(
+                    "invalid-value", ("services", name, "volumes_from", index),
+                    f'volumes_from "{ref}" of service "{name}" names service '
+                    f'"{source.name}" in docker-compose 1.x\'s form, which Compose v2 reads as '
+                    'a dependency on a service called "service"; Compose v2 refuses the file',
+
+                    help=f'write "{short}", which every Compose version reads',
+                    origin="compose-v2",
+                )
+
     def resources(self) -> None:
+        sections = ("networks", "volumes", "secrets", "configs")
         declared = {
             section: set(map(str, (self.config.get(section) or {}).keys()))
             if isinstance(self.config.get(section), Mapping) else set()
-            for section in ("networks", "volumes", "secrets", "configs")
+            for section in sections
+        }
+        # A top-level section that is not a mapping (a list of names, ...) is a schema
+        # error; what it declares is unknown, so nothing is reported as undefined in it.
+        unreadable = {
+            section for section in sections
+            if self.config.get(section) is not None
+            and not isinstance(self.config.get(section), Mapping)
         }
         for name, service in self.services.items():
             base: KeyPath = ("services", name)
@@ -247,6 +291,8 @@ class _Checker:
             else:
                 items = []
             for net, path in items:
+                if "networks" in unreadable:
+                    break
                 if net != "default" and net not in declared["networks"]:
                     self.report(
                         "undefined-network", path,
@@ -255,7 +301,8 @@ class _Checker:
                     )
             for index, mount in enumerate(_list(service.get("volumes"))):
                 source = _named_volume(mount)
-                if source is not None and source not in declared["volumes"]:
+                if source is not None and source not in declared["volumes"] \
+                        and "volumes" not in unreadable:
                     self.report(
                         "undefined-volume", (*base, "volumes", index),
                         f'service "{name}" refers to undefined volume {source}; {end}',
@@ -276,7 +323,7 @@ class _Checker:
                     source = ref.get("source") if isinstance(ref, Mapping) else ref
                     if source is None:
                         continue
-                    if str(source) not in declared[section]:
+                    if str(source) not in declared[section] and section not in unreadable:
                         self.report(
                             slug, (*base, *where, index),
                             f'service "{name}" refers to undefined {label} {source}; {end}',
@@ -359,6 +406,7 @@ def check_references(
     origin: Origin,
     *,
     profiles: Collection[str] = (),
+    extends: bool = True,
 ) -> list[Diagnostic]:
     """Report undefined references, cycles and invalid names in a merged config.
 
@@ -366,11 +414,15 @@ def check_references(
     file and span where that key or item is written. ``profiles`` are the active
     profiles (Compose's default is none): services whose profiles are all
     inactive are not started, so an enabled service depending on one is refused.
+    ``extends`` says whether to check same-file ``extends`` references: the
+    project loader resolves them first and reports those it cannot resolve
+    (an ``extends`` left in ``config`` is one that failed).
     """
-    checker = _Checker(config, origin, profiles)
+    checker = _Checker(config, origin, profiles, extends)
     checker.no_services()
     checker.names()
     checker.service_refs()
+    checker.volumes_from_forms()
     checker.resources()
     checker.cycles()
     return sorted(checker.findings)

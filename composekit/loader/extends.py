@@ -17,6 +17,8 @@ by experiment):
   directory; the extended file is interpolated with the project's variables.
 * A chain that comes back to a service it already passed through is a cycle
   (``dependency-cycle``); a missing file or service is an ``extends-error``.
+  A service whose ``extends`` fails keeps its ``extends`` key in the merged
+  configuration (and so do the services built on it), unresolved.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class ExtendsResolver:
     environ: Mapping[str, str]
     ctx: MergeContext
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Services (file, name) whose ``extends`` could not be resolved.
+    _failed: set[tuple[str, str]] = field(default_factory=set)
 
     def apply(self, cfg: Node, *, filename: str, working_dir: str,
               resets: Sequence[KeyPath] = ()) -> None:
@@ -73,6 +77,13 @@ class ExtendsResolver:
     # -- one service ---------------------------------------------------------
 
     def _resolve(self, name: str, scope: _Scope, chain: tuple[tuple[str, str], ...]) -> Node | None:
+        """Resolve the ``extends`` of service ``name`` of ``scope``, in place.
+
+        A service whose ``extends`` cannot be resolved (reported once) keeps its
+        ``extends`` key, and so does every service built on it: the merged
+        configuration shows the failure, and the checks after the loader do not
+        report what the base would have given (an image, a build) as missing.
+        """
         assert isinstance(scope.services.value, dict)
         svc: Node | None = scope.services.value.get(name)
         if svc is None or svc.value is None:
@@ -80,18 +91,16 @@ class ExtendsResolver:
         if not isinstance(svc.value, dict):
             return svc
         ext = svc.value.get("extends")
-        if ext is None:
+        if ext is None or (scope.filename, name) in self._failed:
             return svc
         ref, file = self._reference(name, ext, scope)
         if ref is None:
-            del svc.value["extends"]
-            return svc
+            return self._unresolved(svc, scope, name)
         target = scope
         if file is not None:
             loaded = self._load_file(name, ref, file, ext, scope)
             if loaded is None:
-                del svc.value["extends"]
-                return svc
+                return self._unresolved(svc, scope, name)
             target = loaded
         else:
             assert isinstance(scope.services.value, dict)
@@ -102,17 +111,17 @@ class ExtendsResolver:
                             f"cannot extend service {name!r} in {here}: "
                             f"service {ref!r} not found",
                             help="name a service defined in this file, or add 'file:'")
-                del svc.value["extends"]
-                return svc
+                return self._unresolved(svc, scope, name)
         link = (target.filename, name)
         if link in chain:
             self._cycle(name, ext, (*chain, link))
-            del svc.value["extends"]
-            return svc
+            return self._unresolved(svc, scope, name)
         base = self._resolve(ref, target, (*chain, link))
         if base is None:
             del svc.value["extends"]
             return svc
+        if isinstance(base.value, dict) and "extends" in base.value:
+            return self._unresolved(svc, scope, name)  # the base's failure is reported
         source = base.clone()
         wrapper = Node({"services": Node({name: source})})
         apply_resets(wrapper, scope.resets)
@@ -125,6 +134,10 @@ class ExtendsResolver:
         merged.origin = svc.origin
         scope.services.value[name] = merged
         return merged
+
+    def _unresolved(self, svc: Node, scope: _Scope, name: str) -> Node:
+        self._failed.add((scope.filename, name))
+        return svc
 
     def _reference(self, name: str, ext: Node, scope: _Scope) -> tuple[str | None, str | None]:
         if isinstance(ext.value, str):

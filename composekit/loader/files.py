@@ -27,12 +27,16 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span
 from composekit.loader.merge import Node, from_yaml, take_resets
 from composekit.loader.project import KeyPath
 from composekit.yamlio import YamlDocument, load_file, parse_text
+
+if TYPE_CHECKING:
+    from composekit.loader.interpolate import TreeInterpolation
 
 #: Compose's file names, in the order it prefers them.
 DEFAULT_FILE_NAMES: tuple[str, ...] = (
@@ -273,17 +277,128 @@ class FileReader:
             doc = first
             self.documents[label] = doc
             self.files.append(label)
-        if self.interpolate:
-            self.diagnostics.extend(interpolate_document(doc, environ))
+        done = interpolate_document(doc, environ) if self.interpolate else None
         node = from_yaml(doc.data, label)
         resets = take_resets(node)
+        if done is not None:
+            self.diagnostics.extend(done.diagnostics)
+            self.diagnostics.extend(cast_file_model(node, done))
         return ParsedFile(path=path, node=node, resets=resets, document=doc)
 
 
-def interpolate_document(doc: YamlDocument, environ: Mapping[str, str]) -> list[Diagnostic]:
-    """Interpolate ``${...}`` in a document's tree in place, positions kept."""
-    try:
-        from composekit.loader.interpolate import interpolate_tree
-    except ImportError:  # pragma: no cover - the interpolation module is part of composekit
-        return []
-    return list(interpolate_tree(doc.data, environ, path=doc.path, source=doc.text))
+def interpolate_document(doc: YamlDocument, environ: Mapping[str, str]) -> TreeInterpolation:
+    """Interpolate ``${...}`` in a document's tree in place, positions kept.
+
+    The document is what schema validation of the file's own format judges:
+    values as written, variables substituted, and the strings that a variable
+    changed cast where the tools of the file's declared format cast them
+    (docker-compose 1.x for v1 and 2.x files, ``docker stack`` for 3.x, Compose
+    v2 for the specification): ``init: "true"`` stays the string the file
+    wrote, ``published: ${PORT:-8080}`` in a 3.x file becomes the number.
+    """
+    from composekit.loader.interpolate import (
+        CAST_PATHS,
+        COMPOSE_V1_CAST_PATHS,
+        STACK_CAST_PATHS,
+        interpolate_in_place,
+    )
+
+    family = declared_family(doc.data)
+    table = {"1": COMPOSE_V1_CAST_PATHS, "2": COMPOSE_V1_CAST_PATHS,
+             "3": STACK_CAST_PATHS}.get(family, CAST_PATHS)
+    done = interpolate_in_place(doc.data, environ, path=doc.path, source=doc.text,
+                                cast="substituted", cast_paths=table,
+                                prefix=("services",) if family == "1" else ())
+    return done
+
+
+_QUOTES = "\"'\u2018\u2019\u201c\u201d "
+
+
+def declared_family(data: Any) -> str:
+    """The file-format family a document declares: ``"1"``, ``"2"``, ``"3"`` or ``"spec"``.
+
+    As :func:`composekit.catalog.versions.detect_format` reads it, coarsely and
+    without importing the catalogue: no ``version:`` is the Compose
+    Specification when there is a ``services:`` key or only its top-level
+    keys, else version 1; ``version: "2.4"`` (quoted oddly or not) is ``"2"``.
+    Unknown versions count as the specification.
+    """
+    if not isinstance(data, Mapping):
+        return "spec"
+    if "version" not in data:
+        keys = [k for k in data if not (isinstance(k, str) and k.startswith("x-"))]
+        if "services" in data or all(k in TOP_LEVEL_KEYS for k in keys):
+            return "spec"
+        return "1"
+    value = data["version"]
+    if isinstance(value, Mapping):
+        return "1"  # docker-compose 1.x reads `version` as a service name
+    text = str(value).strip(_QUOTES)
+    major = text.split(".")[0]
+    return major if major in ("2", "3") else "spec"
+
+
+def cast_file_model(node: Node, done: TreeInterpolation) -> list[Diagnostic]:
+    """Compose v2's casts on one file's model (every string at a typed path).
+
+    The model starts from the interpolated document, whose casts followed the
+    declared format's tools: those values get their interpolated text back,
+    and the typed values that a variable made unreadable are left out.
+    """
+    from composekit.loader.interpolate import cast_model
+
+    prefix = ("services",) if is_legacy_v1(node) else ()
+    return cast_model(node, prefix=prefix, skip=done.failed, drop=done.cast_failed,
+                      texts=done.uncast)
+
+
+#: Top-level keys of the Compose specification (anything else, outside
+#: ``x-*``, makes a file without ``version`` and ``services`` a v1 file).
+TOP_LEVEL_KEYS = frozenset({
+    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs",
+    "models",
+})
+
+#: Keys one of which a v1 service has (it needs an image, a build or a base).
+_V1_SERVICE_KEYS = frozenset({"image", "build", "extends"})
+
+
+def is_legacy_v1(node: Node) -> bool:
+    """A version 1 file: no ``version``, no ``services``, services at the top level.
+
+    Every top-level key (outside ``x-*``) must be a mapping, and one at least
+    must look like a service (``image``, ``build`` or ``extends``), so that a
+    misspelt ``servics:`` is not taken for a v1 service.
+    """
+    if not isinstance(node.value, dict) or not node.value:
+        return False
+    keys = [k for k in node.value if not k.startswith("x-")]
+    if not keys or any(k in TOP_LEVEL_KEYS for k in keys):
+        return False
+    values = [node.value[k].value for k in keys]
+    if not all(isinstance(v, dict) for v in values):
+        return False
+    return any(_V1_SERVICE_KEYS & set(v) for v in values)
+
+
+def as_services(node: Node) -> Node:
+    """A v1 file's tree as ``{services: ...}``, origins kept on each service.
+
+    ``volumes_from`` is given docker-compose 1.x's v1 reading: ``NAME[:MODE]``
+    is a service when the file has one of that name, else a container
+    (``container:NAME[:MODE]`` in later formats).
+    """
+    assert isinstance(node.value, dict)
+    services = {k: v for k, v in node.value.items() if not k.startswith("x-")}
+    extras = {k: v for k, v in node.value.items() if k.startswith("x-")}
+    for svc in services.values():
+        sources = svc.get("volumes_from")
+        if sources is None or not isinstance(sources.value, list):
+            continue
+        for item in sources.value:
+            text = item.value
+            if isinstance(text, str) and not text.startswith("container:") \
+                    and text.split(":")[0] not in services:
+                item.value = f"container:{text}"
+    return Node({"services": Node(services, node.origin), **extras}, node.origin)

@@ -34,7 +34,12 @@ Syntax, as measured against ``docker compose config`` (v2.40, compose-go v2.9):
 
 After interpolation compose-go casts the string values at a fixed set of
 paths (``CAST_PATHS``) to numbers and booleans, failing the load when a value
-does not parse.
+does not parse. The docker CLI (``docker stack``) casts only the strings that
+interpolation changed, and docker-compose 1.x casts its own list of paths.
+:func:`interpolate_tree` casts like compose-go by default; the project loader
+interpolates each file's document (what schema validation of the file's own
+format sees) with ``cast="substituted"``, and applies compose-go's casts to
+the file's model with :func:`cast_model`.
 """
 
 from __future__ import annotations
@@ -42,15 +47,16 @@ from __future__ import annotations
 import math
 import re
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
     LiteralScalarString,
+    PlainScalarString,
     ScalarString,
     SingleQuotedScalarString,
 )
@@ -58,13 +64,23 @@ from ruamel.yaml.scalarstring import (
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Severity, Span, json_path
 
+if TYPE_CHECKING:
+    from composekit.loader.merge import Node
+
 __all__ = [
     "CAST_PATHS",
+    "COMPOSE_V1_CAST_PATHS",
+    "STACK_CAST_PATHS",
+    "CastMode",
+    "CastPaths",
     "InterpolationResult",
     "Problem",
     "Reference",
+    "TreeInterpolation",
     "cast_for_path",
+    "cast_model",
     "find_references",
+    "interpolate_in_place",
     "interpolate_string",
     "interpolate_tree",
 ]
@@ -567,6 +583,91 @@ CAST_PATHS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
     )]
 )
 
+CastPaths = tuple[tuple[tuple[str, ...], str], ...]
+
+
+def _service_paths(*pairs: tuple[str, str]) -> list[tuple[tuple[str, ...], str]]:
+    return [(("services", "*", *p.split(".")), t) for p, t in pairs]
+
+
+#: Where ``docker stack`` (the docker CLI's loader, 28.x) casts the strings that
+#: interpolation changed, as measured: a ``${VAR:-3}`` passes its 3.x schema at
+#: these paths and fails at the others that want a number or a boolean (``init``,
+#: ``tmpfs.size``). Literal strings are never cast.
+STACK_CAST_PATHS: CastPaths = tuple(
+    _service_paths(
+        ("configs.[].mode", "int"),
+        ("secrets.[].mode", "int"),
+        ("healthcheck.retries", "int"),
+        ("healthcheck.disable", "bool"),
+        ("deploy.replicas", "int"),
+        ("deploy.update_config.parallelism", "int"),
+        ("deploy.update_config.max_failure_ratio", "float"),
+        ("deploy.rollback_config.parallelism", "int"),
+        ("deploy.rollback_config.max_failure_ratio", "float"),
+        ("deploy.restart_policy.max_attempts", "int"),
+        ("deploy.placement.max_replicas_per_node", "int"),
+        ("oom_score_adj", "int"),
+        ("ports.[].target", "int"),
+        ("ports.[].published", "int"),
+        ("ulimits.*", "int"),
+        ("ulimits.*.hard", "int"),
+        ("ulimits.*.soft", "int"),
+        ("privileged", "bool"),
+        ("read_only", "bool"),
+        ("stdin_open", "bool"),
+        ("tty", "bool"),
+        ("volumes.[].read_only", "bool"),
+        ("volumes.[].volume.nocopy", "bool"),
+    )
+    + [((kind, "*", key), "bool") for kind, key in (
+        ("networks", "external"),
+        ("networks", "internal"),
+        ("networks", "attachable"),
+        ("volumes", "external"),
+        ("secrets", "external"),
+        ("configs", "external"),
+    )]
+)
+
+#: Where docker-compose 1.x (1.26) casts strings before validating v1 and 2.x
+#: files (its ``ConversionMap``), for the paths whose schema wants a number or a
+#: boolean. (It casts literal strings too; composekit casts only interpolated
+#: ones, and leaves a literal of the wrong type to the schema.)
+COMPOSE_V1_CAST_PATHS: CastPaths = tuple(
+    _service_paths(
+        ("blkio_config.weight", "int"),
+        ("blkio_config.weight_device.[].weight", "int"),
+        ("cpus", "float"),
+        ("cpu_count", "int"),
+        ("healthcheck.retries", "int"),
+        ("healthcheck.disable", "bool"),
+        ("mem_swappiness", "int"),
+        ("oom_kill_disable", "bool"),
+        ("oom_score_adj", "int"),
+        ("ports.[].target", "int"),
+        ("ports.[].published", "int"),
+        ("scale", "int"),
+        ("ulimits.*", "int"),
+        ("ulimits.*.hard", "int"),
+        ("ulimits.*.soft", "int"),
+        ("privileged", "bool"),
+        ("read_only", "bool"),
+        ("stdin_open", "bool"),
+        ("tty", "bool"),
+        ("volumes.[].read_only", "bool"),
+        ("volumes.[].volume.nocopy", "bool"),
+    )
+    + [((kind, "*", key), "bool") for kind, key in (
+        ("networks", "external"),
+        ("networks", "internal"),
+        ("networks", "attachable"),
+        ("volumes", "external"),
+        ("secrets", "external"),
+        ("configs", "external"),
+    )]
+)
+
 _TYPE_WORDS = {"int": "an integer", "int64": "an integer", "float": "a number",
                "float32": "a number", "bool": "a boolean"}
 
@@ -585,13 +686,94 @@ def _matches(pattern: tuple[str, ...], parts: tuple[str | int, ...]) -> bool:
     return True
 
 
-def cast_for_path(parts: tuple[str | int, ...]) -> str | None:
-    """The cast compose-go applies at ``parts`` (``int``, ``int64``, ``float``,
-    ``float32`` or ``bool``), or ``None``."""
-    for pattern, kind in CAST_PATHS:
+def cast_for_path(parts: tuple[str | int, ...], paths: CastPaths | None = None) -> str | None:
+    """The cast compose-go (or the table ``paths``) applies at ``parts`` (``int``,
+    ``int64``, ``float``, ``float32`` or ``bool``), or ``None``."""
+    for pattern, kind in CAST_PATHS if paths is None else paths:
         if _matches(pattern, parts):
             return kind
     return None
+
+
+def cast_model(node: Node, *, prefix: tuple[str, ...] = (),
+               skip: Collection[tuple[str | int, ...]] = (),
+               drop: Collection[tuple[str | int, ...]] = (),
+               texts: Mapping[tuple[str | int, ...], str] | None = None) -> list[Diagnostic]:
+    """Apply Compose v2's casts to one file's model, in place, as compose-go does.
+
+    ``node`` is the file's tree as :class:`~composekit.loader.merge.Node`
+    values, after interpolation. Every string at a :data:`CAST_PATHS` path
+    becomes a number or a boolean, literal or interpolated alike (compose-go
+    casts them all; the file's document keeps them as written for schema
+    validation). ``prefix`` is prepended to the paths before matching (a
+    version 1 file has its services at the top level: ``("services",)``).
+
+    A string that does not cast makes Compose v2 refuse the file ("failed to
+    cast to expected type"): it is dropped from the model and reported as
+    ``invalid-type`` (CK026) with origin ``compose-v2``, since docker-compose
+    1.x and ``docker stack`` do not cast literal strings this way (the file's
+    own schema reports what its format refuses). Values at ``skip`` (paths
+    from the file's root whose interpolation failed, already reported) are
+    dropped from cast paths without a finding; values at ``drop`` (a typed value
+    that a variable made unreadable, already reported) are dropped wherever
+    they are. ``texts`` gives back their interpolated text to values that the
+    file's document cast with another tool's table
+    (:attr:`TreeInterpolation.uncast`) before Compose v2's casts apply.
+    """
+    found: list[Diagnostic] = []
+    skipped = set(skip)
+    dropped = set(drop)
+    written = texts or {}
+
+    def walk(n: Node, parts: tuple[str | int, ...]) -> None:
+        value = n.value
+        if isinstance(value, dict):
+            for key in list(value):
+                child = value[key]
+                child_parts = (*parts, key)
+                if child_parts in written:
+                    child.value = written[child_parts]
+                if child_parts in dropped:
+                    del value[key]
+                elif isinstance(child.value, str):
+                    if not _cast_child(child, child_parts):
+                        del value[key]
+                else:
+                    walk(child, child_parts)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*parts, index))
+
+    def _cast_child(child: Node, parts: tuple[str | int, ...]) -> bool:
+        kind = cast_for_path((*prefix, *parts))
+        if kind is None:
+            return True
+        if parts in skipped:
+            return False
+        text = child.value
+        try:
+            child.value = _CASTERS[kind](text)
+        except CastError as exc:
+            origin = child.origin
+            found.append(codes.make(
+                "invalid-type", origin.path if origin else "<unknown>",
+                origin.span if origin else Span(),
+                f"{_dotted(parts)}: {exc} (Compose v2 casts this value); "
+                "Compose v2 refuses the file",
+                json_path=json_path((*prefix, *parts)),
+                help=f"write {_EXAMPLES[kind]} (Compose v2 fails with 'failed to cast to "
+                     "expected type')",
+                origin="compose-v2"))
+            return False
+        return True
+
+    walk(node, ())
+    return found
+
+
+_EXAMPLES = {"int": "a whole number such as 3", "int64": "a whole number such as 3",
+             "float": "a number such as 0.5", "float32": "a number such as 0.5",
+             "bool": "true or false"}
 
 
 # --------------------------------------------------------------------------
@@ -607,15 +789,52 @@ class _Use:
     jpath: str
 
 
+#: How :func:`interpolate_tree` casts strings at :data:`CAST_PATHS`: ``"all"``
+#: every string, literal or interpolated, as compose-go (Compose v2) does;
+#: ``"substituted"`` only the strings that interpolation changed, as the docker
+#: CLI (``docker stack``) does; ``"none"`` nothing.
+CastMode = Literal["all", "substituted", "none"]
+
+
 @dataclass
 class _TreeRun:
     lookup: Mapping[str, str]
     path: str
-    cast: bool
+    cast: CastMode
     lines: list[str] | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unset: dict[str, list[_Use]] = field(default_factory=dict)
     seen: set[int] = field(default_factory=set)
+    #: Scalars, by (parent container id, key): changed by interpolation, failed to
+    #: interpolate, failed to cast (left as written), cast (with their text before).
+    substituted_at: set[tuple[int, Any]] = field(default_factory=set)
+    failed_at: set[tuple[int, Any]] = field(default_factory=set)
+    cast_failed_at: set[tuple[int, Any]] = field(default_factory=set)
+    cast_text: dict[tuple[int, Any], str] = field(default_factory=dict)
+    #: Every place (key path) each scalar was reached at.
+    places: dict[tuple[int, Any], list[PathParts]] = field(default_factory=dict)
+    failed: set[PathParts] = field(default_factory=set)
+    cast_failed: set[PathParts] = field(default_factory=set)
+    uncast: dict[PathParts, str] = field(default_factory=dict)
+    #: The cast table, and what to put before a path to match it.
+    paths: CastPaths = CAST_PATHS
+    prefix: tuple[str, ...] = ()
+
+
+@dataclass
+class TreeInterpolation:
+    """What :func:`interpolate_in_place` found."""
+
+    diagnostics: list[Diagnostic]
+    #: The key paths (from the tree's root) of the scalars left as written because
+    #: their interpolation failed (CK016, CK017). Every place of a scalar shared
+    #: through a YAML alias is listed, here and below.
+    failed: set[PathParts]
+    #: Those left as written because, casting only substituted strings, the
+    #: interpolated text did not cast (CK026).
+    cast_failed: set[PathParts]
+    #: The interpolated text of each value that the cast made a number or a boolean.
+    uncast: dict[PathParts, str]
 
 
 def interpolate_tree(
@@ -623,15 +842,17 @@ def interpolate_tree(
     lookup: Mapping[str, str],
     *,
     path: str,
-    cast: bool = True,
+    cast: bool | CastMode = True,
     source: str | None = None,
 ) -> list[Diagnostic]:
     """Interpolate every string value of a round-trip tree in place.
 
     Keys are left alone, as Compose does. Positions stay valid because
     ruamel keeps them on the parent containers. Quoting styles are kept
-    (a double-quoted scalar stays double-quoted). With ``cast`` the values at
-    :data:`CAST_PATHS` become ``int``/``float``/``bool`` like compose-go's.
+    (a double-quoted scalar stays double-quoted). ``cast`` says which values
+    at :data:`CAST_PATHS` become ``int``/``float``/``bool`` (see
+    :data:`CastMode`; ``True`` is ``"all"``, compose-go's way, and ``False``
+    is ``"none"``).
 
     A scalar with an error keeps its original text. Findings:
 
@@ -643,6 +864,12 @@ def interpolate_tree(
     * ``invalid-type`` (CK026) when an interpolated value does not parse at
       a cast path (Compose fails), and ``yaml11-boolean`` (CK013, warning)
       when it reads ``yes``/``no``/``on``/``off`` there (Compose warns).
+      Literal strings that do not cast are not reported here (schema
+      validation and :func:`cast_model` judge them). With ``"all"`` the
+      scalar that failed to cast holds the interpolated text; with
+      ``"substituted"`` it keeps its original text, so that schema
+      validation, which does not judge values holding ``${...}``, does not
+      report the same value again.
 
     A mapping or sequence shared through a YAML alias is interpolated once,
     where it first appears; at later places only the cast of that place is
@@ -656,14 +883,38 @@ def interpolate_tree(
     positions exact in literal block scalars and checked everywhere; without
     it, block scalars and multi-line values point at the scalar's start.
     """
+    return interpolate_in_place(tree, lookup, path=path, cast=cast, source=source).diagnostics
+
+
+def interpolate_in_place(
+    tree: Any,
+    lookup: Mapping[str, str],
+    *,
+    path: str,
+    cast: bool | CastMode = True,
+    source: str | None = None,
+    cast_paths: CastPaths = CAST_PATHS,
+    prefix: tuple[str, ...] = (),
+) -> TreeInterpolation:
+    """:func:`interpolate_tree`, also telling which scalars were left as written.
+
+    ``cast_paths`` is the table of the tool whose casts to mirror (compose-go's
+    :data:`CAST_PATHS` by default; :data:`STACK_CAST_PATHS` and
+    :data:`COMPOSE_V1_CAST_PATHS` for what docker stack and docker-compose 1.x
+    do with 3.x and 1/2.x files); ``prefix`` is put before each path to match
+    it (``("services",)`` for a version 1 file).
+    """
     lines = None
     if source is not None:
         # YAML breaks lines at \n, \r\n and \r only (str.splitlines knows more)
         lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    run = _TreeRun(lookup=lookup, path=path, cast=cast, lines=lines)
+    mode: CastMode = ("all" if cast else "none") if isinstance(cast, bool) else cast
+    run = _TreeRun(lookup=lookup, path=path, cast=mode, lines=lines, paths=cast_paths,
+                   prefix=prefix)
     _walk(tree, (), run, report=True)
     _report_unset(run)
-    return run.diagnostics
+    return TreeInterpolation(diagnostics=run.diagnostics, failed=run.failed,
+                             cast_failed=run.cast_failed, uncast=run.uncast)
 
 
 def _merge_sources(node: Any) -> list[Any]:
@@ -702,30 +953,64 @@ def _visit(parent: Any, key: Any, parts: PathParts, run: _TreeRun, *, report: bo
     if isinstance(value, Mapping | list):
         _walk(value, parts, run, report=report)
         return
+    here = (id(parent), key)
+    run.places.setdefault(here, []).append(parts)
+    if here in run.cast_text:
+        run.uncast[parts] = run.cast_text[here]
     if not isinstance(value, str):
         return
     # A container reached a second time (a YAML alias) was interpolated at its
     # first place; only the cast of this place still applies.
+    if not interpolate and here in run.failed_at:
+        run.failed.add(parts)
+        return
+    if not interpolate and here in run.cast_failed_at:
+        run.cast_failed.add(parts)
+        return
     new: Any = value
     has_reference = "$" in value
+    substituted = not interpolate and here in run.substituted_at
     if interpolate and has_reference:
         result = interpolate_string(value, run.lookup)
         if report:
             _report_problems(parent, key, value, parts, result, run)
         if not result.ok:
+            run.failed_at.add(here)
+            run.failed.add(parts)
             return
         new = result.value
-    if run.cast and isinstance(new, str):
-        new = _cast(parent, key, parts, new, run, report=report and has_reference)
+        if new != value:
+            substituted = True
+            run.substituted_at.add(here)
+    if isinstance(new, str) and (run.cast == "all"
+                                 or (run.cast == "substituted" and substituted)):
+        cast = _cast(parent, key, parts, new, run, report=report and has_reference)
+        if cast is _FAILED:
+            if run.cast == "substituted" and interpolate:
+                # left as written: the finding above is the one about this value
+                run.cast_failed_at.add(here)
+                run.cast_failed.add(parts)
+                return
+            cast = new
+        elif cast is not new:
+            run.cast_text[here] = new
+            for place in run.places[here]:
+                run.uncast[place] = new
+        new = cast
     if new is not value:
         _store(parent, key, value, new, merged)
 
 
+#: What :func:`_cast` returns for a string that does not cast.
+_FAILED: Any = object()
+
+
 def _cast(parent: Any, key: Any, parts: PathParts, text: str, run: _TreeRun, *,
           report: bool) -> Any:
-    """Cast ``text`` when ``parts`` is a cast path; report only what came from a
-    variable (literal strings of the wrong type are the schema's business)."""
-    kind = cast_for_path(parts)
+    """Cast ``text`` when ``parts`` is a cast path (``_FAILED`` when it does not
+    cast); report only what came from a variable (literal strings of the wrong
+    type are the schema's and :func:`cast_model`'s business)."""
+    kind = cast_for_path((*run.prefix, *parts), run.paths)
     if kind is None:
         return text
     try:
@@ -734,13 +1019,12 @@ def _cast(parent: Any, key: Any, parts: PathParts, text: str, run: _TreeRun, *,
         if report:
             run.diagnostics.append(codes.make(
                 "invalid-type", run.path, _value_span(parent, key),
-                f"after interpolation {_dotted(parts)} is {text!r}, which is not "
-                f"{_TYPE_WORDS[kind]}: {exc}",
+                f"after interpolation {_dotted(parts)}: {exc}",
                 json_path=json_path(parts),
                 help="Compose fails with 'failed to cast to expected type'; "
                      "check the variable's value",
                 origin="interpolate"))
-        return text
+        return _FAILED
     if report and kind == "bool" and text.lower() in _YAML11_TRUE | _YAML11_FALSE:
         word = "true" if cast else "false"
         run.diagnostics.append(codes.make(
@@ -754,9 +1038,11 @@ def _cast(parent: Any, key: Any, parts: PathParts, text: str, run: _TreeRun, *,
 
 
 def _store(parent: Any, key: Any, old: str, new: Any, merged: bool) -> None:
-    if isinstance(new, str) and isinstance(old, ScalarString) \
-            and not isinstance(new, ScalarString):
-        new = type(old)(new)
+    if isinstance(new, str) and not isinstance(new, ScalarString):
+        # Keep the quoting style; an interpolated plain scalar is marked plain too, so
+        # that its text is not taken for what YAML would read if written so (a
+        # variable that gives `yes` gives the string "yes", not a YAML 1.1 boolean).
+        new = type(old)(new) if isinstance(old, ScalarString) else PlainScalarString(new)
     if merged and isinstance(parent, CommentedMap):
         # a key that comes from a '<<' merge: keep it out of the map's own keys
         dict.__setitem__(parent, key, new)

@@ -655,3 +655,29 @@ def test_any_shape_never_raises(config: dict[Any, Any], profiles: tuple[str, ...
     to_json(result)
     assert all(isinstance(d, Diagnostic) for d in diags)
     check_references(config, _origin, profiles=profiles)
+
+
+# --- refusals only Compose v2 makes, and what an unresolved extends leaves out -----------------
+
+
+@pytest.mark.parametrize(("blkio", "where"), [
+    ({"weight": "300"}, "$.services.s.blkio_config.weight"),
+    ({"weight_device": [{"path": "/dev/sda", "weight": "300"}]},
+     "$.services.s.blkio_config.weight_device[0].weight"),
+])
+def test_a_blkio_weight_string_is_a_compose_v2_refusal(blkio: dict[str, Any], where: str) -> None:
+    _, diags = canon({"s": {"image": "x", "blkio_config": blkio}})
+    assert [(d.code, d.json_path, d.origin) for d in diags] == [("CK027", where, "compose-v2")]
+    assert diags[0].message.startswith("blkio_config.weight")
+    assert diags[0].message.endswith("Compose v2 refuses the file")
+    assert service({"blkio_config": {"weight": 300}})["blkio_config"]["weight"] == 300
+
+
+def test_an_unresolved_extends_is_not_a_missing_image() -> None:
+    _, diags = canon({"s": {"extends": {"service": "gone"}}, "t": {"ports": ["80:80"]}})
+    assert [(d.code, d.json_path) for d in diags] == [("CK028", "$.services.t")]
+
+
+def test_volumes_from_of_docker_compose_1_form_depends_on_the_service() -> None:
+    deps = service({"volumes_from": ["service:db:ro", "container:c", "api"]})["depends_on"]
+    assert sorted(deps) == ["api", "db"]

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from composekit.diagnostics import Diagnostic, Severity, Span
+from composekit.loader.canonical import VolumesFrom, parse_volumes_from
 from composekit.loader.crossref import check_references, service_references
 
 Path = tuple[str | int, ...]
@@ -309,3 +312,50 @@ def test_cycle_among_enabled_services_reported_once_as_an_error() -> None:
         (Severity.WARNING, "dependency cycle detected: b -> c -> b"),
         (Severity.ERROR, "dependency cycle detected: a -> b -> a"),
     ]
+
+
+# --- volumes_from forms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("db", VolumesFrom("service", "db", None)),
+    ("db:ro", VolumesFrom("service", "db", "ro")),
+    ("container:data", VolumesFrom("container", "data", None)),
+    ("container:data:rw", VolumesFrom("container", "data", "rw")),
+    ("service:db:ro", VolumesFrom("service", "db", "ro", explicit_service=True)),
+    ("service:db", VolumesFrom("service", "service", "db")),  # as both tools read it
+    ("container", VolumesFrom("service", "container", None)),
+])
+def test_parse_volumes_from(spec: str, expected: VolumesFrom) -> None:
+    assert parse_volumes_from(spec) == expected
+
+
+def test_docker_compose_1_service_form_names_the_service_and_compose_v2_refuses_it() -> None:
+    findings = check({"services": {
+        "db": {"image": "x"},
+        "backup": {"image": "x", "volumes_from": ["service:db:ro", "service:gone:rw"]},
+    }})
+    assert [(d.code, d.json_path, d.origin) for d in findings] == [
+        ("CK027", "$.services.backup.volumes_from[0]", "compose-v2"),
+        ("CK101", "$.services.backup.volumes_from[1]", "crossref"),
+    ]
+    assert findings[0].message.endswith("Compose v2 refuses the file")
+    assert findings[0].help is not None and '"db:ro"' in findings[0].help
+    assert 'undefined service "gone"' in findings[1].message
+    refs = list(service_references("backup", {"volumes_from": ["service:db:ro"]}))
+    assert [(r.target, r.kind) for r in refs] == [("db", "volumes_from")]
+
+
+def test_a_top_level_section_that_is_no_mapping_declares_nothing_to_check() -> None:
+    findings = check({
+        "services": {"db": {"image": "x", "volumes": ["data:/d"], "networks": ["back"],
+                            "secrets": ["s"], "configs": ["c"]}},
+        "volumes": ["data"], "networks": ["back"], "secrets": "s", "configs": ["c"],
+    })
+    assert findings == []  # the schema reports the sections, not each use as undefined
+
+
+def test_extends_references_can_be_left_to_the_loader() -> None:
+    config = {"services": {"web": {"image": "x", "extends": "nope"}}}
+    assert [d.code for d in check(config)] == ["CK101"]
+    assert check_references(config, FakeOrigin(), extends=False) == []

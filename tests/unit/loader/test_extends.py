@@ -239,3 +239,34 @@ def test_resolve_relative_paths_leaves_remote_contexts_and_named_volumes() -> No
     assert svc["env_file"][0]["path"] == "/base/e.env"
     assert plain["secrets"]["s"]["file"] == "/base/s.txt"
     assert plain["volumes"]["v"]["driver_opts"]["device"] == "/base/d"
+
+
+# --- a failed extends: reported once, and nothing reported that the base would give -----------
+
+
+def test_a_failed_extends_stays_unresolved_without_cascading(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml",
+              "services:\n  a:\n    extends:\n      service: nope\n    ports: ['80:80']\n"
+              "  b:\n    extends: a\n")
+    project, diags = load(f)
+    # one finding: not "a has neither an image nor a build", not a second one for b
+    assert [(d.code, d.line) for d in diags] == [("CK107", 4)]
+    assert project.config["services"]["a"]["extends"] == {"service": "nope"}
+    assert project.config["services"]["b"]["extends"] == {"service": "a"}
+
+
+def test_a_cycle_is_reported_once_and_leaves_the_services_unresolved(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml",
+              "services:\n  a:\n    extends: b\n  b:\n    extends: a\n  c:\n    extends: a\n")
+    project, diags = load(f)
+    assert [d.code for d in diags] == ["CK106"]
+    assert set(project.config["services"]) == {"a", "b", "c"}
+    assert all("extends" in svc for svc in project.config["services"].values())
+
+
+def test_a_remote_base_is_a_warning_and_no_missing_image(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml",
+              "services:\n  a:\n    extends:\n      file: https://example.com/base.yaml\n"
+              "      service: web\n")
+    _, diags = load(f)
+    assert [(d.code, d.severity) for d in diags] == [("CK107", Severity.WARNING)]

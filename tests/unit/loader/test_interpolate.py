@@ -13,17 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    PlainScalarString,
+    SingleQuotedScalarString,
+)
 
 from composekit.diagnostics import Diagnostic, Severity
 from composekit.loader.interpolate import (
     CAST_PATHS,
+    COMPOSE_V1_CAST_PATHS,
+    STACK_CAST_PATHS,
     Reference,
+    TreeInterpolation,
     cast_for_path,
+    cast_model,
     find_references,
+    interpolate_in_place,
     interpolate_string,
     interpolate_tree,
 )
+from composekit.loader.merge import Node, from_yaml
 from composekit.yamlio import parse_text
 
 ENV = {"A": "1", "B": "two", "E": "", "S": "set", "\u017f": "long-s"}
@@ -486,3 +496,130 @@ def test_crlf_source_positions() -> None:
     data, src = _tree(text)
     diags = interpolate_tree(data, {}, path="c.yaml", source=src)
     assert [(d.line, d.column) for d in diags] == [(4, 9)]
+
+
+# --- casting only what a variable changed (the documents schema validation sees) --------------
+
+
+def _substituted(text: str, env: dict[str, str], **kw: Any) -> tuple[Any, TreeInterpolation]:
+    data, src = _tree(text)
+    done = interpolate_in_place(data, env, path="compose.yaml", source=src,
+                                cast="substituted", **kw)
+    return data, done
+
+
+def test_substituted_casts_what_a_variable_gave_and_keeps_literals_as_written() -> None:
+    data, done = _substituted(
+        'services:\n  web:\n    init: "true"\n    tty: ${TTY}\n    read_only: "${RO}"\n'
+        "    scale: ${N:-2}\n", {"TTY": "true", "RO": "false"})
+    web = data["services"]["web"]
+    assert web["init"] == "true" and isinstance(web["init"], str)  # literal: as written
+    assert web["tty"] is True and web["read_only"] is False and web["scale"] == 2
+    assert done.diagnostics == [] and done.failed == set() and done.cast_failed == set()
+    assert done.uncast == {("services", "web", "tty"): "true",
+                           ("services", "web", "read_only"): "false",
+                           ("services", "web", "scale"): "2"}
+
+
+def test_a_variable_that_gives_the_same_text_is_not_cast() -> None:
+    # The docker CLI casts a string only when interpolation changed it.
+    data, done = _substituted('services:\n  web:\n    tty: "$1"\n', {})
+    assert data["services"]["web"]["tty"] == "$1" and done.diagnostics == []
+
+
+def test_substituted_cast_failure_keeps_the_written_text() -> None:
+    data, done = _substituted("services:\n  web:\n    deploy:\n      replicas: ${N}\n",
+                              {"N": "three"})
+    assert data["services"]["web"]["deploy"]["replicas"] == "${N}"  # schema skips it
+    assert [(d.code, d.line, d.column, d.origin) for d in done.diagnostics] == [
+        ("CK026", 4, 17, "interpolate")]
+    assert "after interpolation services.web.deploy.replicas: 'three' is not an integer" \
+        in done.diagnostics[0].message
+    assert done.cast_failed == {("services", "web", "deploy", "replicas")}
+    assert done.failed == set()
+
+
+def test_interpolation_errors_are_listed_as_failed() -> None:
+    data, done = _substituted("services:\n  web:\n    image: ${IMG:?set it}\n", {})
+    assert data["services"]["web"]["image"] == "${IMG:?set it}"
+    assert done.failed == {("services", "web", "image")}
+
+
+def test_substituted_cast_through_an_alias_records_every_place() -> None:
+    data, done = _substituted(
+        'x-dep: &dep\n  replicas: "${R}"\nservices:\n  web:\n    deploy: *dep\n', {"R": "2"})
+    assert data["services"]["web"]["deploy"]["replicas"] == 2
+    assert done.uncast == {("x-dep", "replicas"): "2",
+                           ("services", "web", "deploy", "replicas"): "2"}
+
+
+def test_interpolated_plain_scalars_are_not_yaml_literals() -> None:
+    # A variable that gives `yes` gives a string: marked plain, not a bare `str`, so that
+    # schema validation does not read it as an unquoted YAML 1.1 boolean.
+    data, _ = _substituted("services:\n  web:\n    init: ${INIT}\n    user: '${U}'\n",
+                           {"INIT": "yes", "U": "u"}, cast_paths=STACK_CAST_PATHS)
+    web = data["services"]["web"]
+    assert type(web["init"]) is PlainScalarString and web["init"] == "yes"
+    assert isinstance(web["user"], SingleQuotedScalarString)
+
+
+@pytest.mark.parametrize(("table", "parts", "kind"), [
+    (STACK_CAST_PATHS, ("services", "w", "init"), None),
+    (STACK_CAST_PATHS, ("services", "w", "ports", 0, "published"), "int"),
+    (STACK_CAST_PATHS, ("services", "w", "secrets", 1, "mode"), "int"),
+    (STACK_CAST_PATHS, ("services", "w", "volumes", 0, "tmpfs", "size"), None),
+    (STACK_CAST_PATHS, ("networks", "n", "attachable"), "bool"),
+    (COMPOSE_V1_CAST_PATHS, ("services", "w", "mem_swappiness"), "int"),
+    (COMPOSE_V1_CAST_PATHS, ("services", "w", "blkio_config", "weight"), "int"),
+    (COMPOSE_V1_CAST_PATHS, ("services", "w", "cpu_percent"), None),
+    (COMPOSE_V1_CAST_PATHS, ("services", "w", "init"), None),
+    (CAST_PATHS, ("services", "w", "init"), "bool"),
+])
+def test_cast_tables_of_each_tool(table: Any, parts: tuple[str | int, ...],
+                                  kind: str | None) -> None:
+    assert cast_for_path(parts, table) == kind
+
+
+def test_the_table_and_prefix_decide_what_is_cast() -> None:
+    data, _ = _substituted("app:\n  image: x\n  init: ${I}\n  tty: ${T}\n",
+                           {"I": "true", "T": "true"}, cast_paths=COMPOSE_V1_CAST_PATHS,
+                           prefix=("services",))
+    assert data["app"]["init"] == "true" and data["app"]["tty"] is True
+
+
+# --- Compose v2's casts on a file's model ----------------------------------------------------
+
+
+def _model(text: str) -> Node:
+    doc, _ = parse_text(text, "c.yaml")
+    assert doc is not None
+    return from_yaml(doc.data, "c.yaml")
+
+
+def test_cast_model_casts_literals_like_compose_go() -> None:
+    node = _model('services:\n  web:\n    init: "true"\n    cpus: "0.5"\n    image: "1"\n')
+    assert cast_model(node) == []
+    web = node.plain()["services"]["web"]
+    assert web == {"init": True, "cpus": 0.5, "image": "1"}
+
+
+def test_cast_model_drops_and_reports_what_does_not_cast() -> None:
+    node = _model("services:\n  web:\n    image: x\n    cpu_rt_period: 1400us\n")
+    [found] = cast_model(node)
+    assert (found.code, found.line, found.column, found.origin) == ("CK026", 4, 20, "compose-v2")
+    assert found.json_path == "$.services.web.cpu_rt_period"
+    assert found.message.endswith("Compose v2 refuses the file")
+    assert "'1400us' is not an integer" in found.message
+    assert node.plain()["services"]["web"] == {"image": "x"}
+
+
+def test_cast_model_prefix_skip_drop_and_texts() -> None:
+    node = _model("app:\n  image: x\n  tty: ${T:?}\n  scale: 3\n  mem_swappiness: 10\n"
+                  "  read_only: bad\n")
+    found = cast_model(node, prefix=("services",), skip={("app", "tty")},
+                       drop={("app", "read_only")},
+                       texts={("app", "mem_swappiness"): "10", ("app", "scale"): "4"})
+    assert found == []
+    # tty failed to interpolate: dropped from its cast path; read_only: dropped; the
+    # texts come back before the cast (mem_swappiness is no cast path for Compose v2).
+    assert node.plain()["app"] == {"image": "x", "scale": 4, "mem_swappiness": "10"}

@@ -301,3 +301,84 @@ def test_a_misspelt_services_key_is_not_a_v1_file(tmp_path: Path) -> None:
     project, _ = load_project([str(f)], environ=ENV)
     assert project is not None
     assert "services" not in project.config or project.config["services"] == {}
+
+
+# --- what each stage sees: the file's document, and Compose v2's model ------------------------
+
+
+def test_documents_keep_literal_strings_and_the_model_casts_them(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml",
+              'services:\n  web:\n    image: x\n    init: "true"\n    tty: ${TTY:-true}\n')
+    project, diags = load_project([str(f)], environ=ENV)
+    assert project is not None and diags == []
+    web_doc = project.documents[str(f)].data["services"]["web"]
+    assert web_doc["init"] == "true"  # as written: schema validation judges the string
+    assert web_doc["tty"] is True  # what a variable gave is cast, as every tool does
+    web = project.config["services"]["web"]
+    assert web["init"] is True and web["tty"] is True  # Compose v2 casts both
+
+
+def test_a_literal_compose_v2_cannot_cast_is_one_compose_v2_finding(tmp_path: Path) -> None:
+    f = write(tmp_path / "compose.yaml",
+              'version: "2.2"\nservices:\n  web:\n    image: x\n    cpu_rt_period: 1400us\n')
+    project, diags = load_project([str(f)], environ=ENV)
+    assert project is not None
+    assert [(d.code, d.line, d.column, d.origin) for d in diags] == [
+        ("CK026", 5, 20, "compose-v2")]
+    assert "cpu_rt_period" not in project.config["services"]["web"]
+    assert project.documents[str(f)].data["services"]["web"]["cpu_rt_period"] == "1400us"
+
+
+@pytest.mark.parametrize("version", ['version: "3.8"\n', ""])
+def test_a_variable_that_does_not_cast_is_one_finding(tmp_path: Path, version: str) -> None:
+    f = write(tmp_path / "compose.yaml",
+              version + "services:\n  web:\n    image: x\n    deploy:\n      replicas: ${N}\n")
+    project, diags = load_project([str(f)], environ={**ENV, "N": "three"})
+    assert project is not None
+    assert [(d.code, d.origin) for d in diags] == [("CK026", "interpolate")]
+    assert project.documents[str(f)].data["services"]["web"]["deploy"]["replicas"] == "${N}"
+    assert "replicas" not in project.config["services"]["web"].get("deploy", {})
+
+
+def test_document_casts_follow_the_declared_format(tmp_path: Path) -> None:
+    text = ("services:\n  web:\n    image: x\n    init: ${I:-true}\n    ports:\n"
+            "      - target: 80\n        published: ${P:-8080}\n")
+    v3 = write(tmp_path / "v3.yaml", 'version: "3.8"\n' + text)
+    spec = write(tmp_path / "spec.yaml", text)
+    for f, init, published in ((v3, "true", 8080), (spec, True, "8080")):
+        project, diags = load_project([str(f)], environ=ENV)
+        assert project is not None and diags == []
+        web = project.documents[str(f)].data["services"]["web"]
+        assert (web["init"], web["ports"][0]["published"]) == (init, published), f.name
+        # the model is Compose v2's either way
+        assert project.config["services"]["web"]["init"] is True
+        assert project.config["services"]["web"]["ports"][0]["published"] == "8080"
+
+
+def test_v1_volumes_from_a_name_that_is_no_service_is_a_container(tmp_path: Path) -> None:
+    f = write(tmp_path / "docker-compose.yml",
+              "app:\n  image: a\n  volumes_from:\n    - datastore:ro\n    - db\n"
+              "db:\n  image: d\n")
+    project, diags = load_project([str(f)], environ=ENV)
+    assert project is not None and errors(diags) == []
+    assert project.config["services"]["app"]["volumes_from"] == ["container:datastore:ro", "db"]
+    assert set(project.config["services"]["app"]["depends_on"]) == {"db"}
+
+
+@pytest.mark.parametrize(("text", "family"), [
+    ("services: {}\n", "spec"),
+    ("name: x\n", "spec"),
+    ("web:\n  image: x\n", "1"),
+    ('version: "2.4"\nservices: {}\n', "2"),
+    ("version: 3.8\nservices: {}\n", "3"),
+    ('version: "3"\nservices: {}\n', "3"),
+    ('version: "4"\nservices: {}\n', "spec"),
+    ("version:\n  image: x\n", "1"),
+])
+def test_declared_family(text: str, family: str) -> None:
+    from composekit.loader.files import declared_family
+    from composekit.yamlio import parse_text
+
+    doc, _ = parse_text(text, "c.yaml")
+    assert doc is not None
+    assert declared_family(doc.data) == family
