@@ -8,16 +8,20 @@ runs the rules and applies the configuration and suppression comments;
 or exits.
 
 ``composekit validate`` (``CheckOptions.lint is None``) gives the verdict of
-reading and schema validation alone: no rules run and no lint configuration
-is read, so configuration can never change that verdict.
+reading (the loader's checks included) and schema validation alone: no rules
+run and no lint configuration is read, so configuration can never change that
+verdict. Each file is judged by its own declared format: a refusal that only
+Compose v2 makes (origin :data:`COMPOSE_V2_ONLY`) is a warning in a 1/2.x/3.x
+file (:func:`for_declared_formats`), and a later stage's finding that echoes
+a schema error is dropped (:func:`drop_echoes`).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from composekit import codes
@@ -188,17 +192,23 @@ def _check(
     formats: dict[str, FileFormat | None] = {}
     if validate:
         diags = diags + _validate_documents(project.documents.values(), options, formats)
+    v1_files = {path for path, fmt in formats.items() if fmt is not None and fmt.version == "1"}
     if config is None:
+        diags = for_declared_formats(diags, formats)
         result.diagnostics.extend(diags)
-        return _finish(result, None), project
-    from composekit.lint.engine import lint_project
+        return _finish(result, None, v1_files), project
+    from composekit.lint.engine import default_target, lint_project
+    from composekit.lint.rule import Runtime
 
+    runtime = config.target or default_target(formats, project.main_file)
+    if runtime is not Runtime.COMPOSE_V2:
+        diags = for_declared_formats(diags, formats)
     lint = options.lint
     rules = lint.rules if lint is not None else None
-    linted = lint_project(project, formats, diags, config=config, rules=rules)
+    linted = lint_project(project, formats, diags, config=config, target=runtime, rules=rules)
     result.diagnostics.extend(linted.diagnostics)
     result.runtimes[target.label] = linted.target
-    return _finish(result, config), project
+    return _finish(result, config, v1_files), project
 
 
 def _supports_sources() -> bool:
@@ -249,8 +259,49 @@ def _version_span(doc: YamlDocument) -> Span:
     return locate(doc.data, ("version",))
 
 
+#: The origin of the loader's findings that only Compose v2 makes: refusals that
+#: neither docker-compose 1.x nor ``docker stack`` nor a 1/2.x/3.x schema makes
+#: (see :mod:`composekit.loader`).
+COMPOSE_V2_ONLY = "compose-v2"
+#: How such a finding's message ends (the loader writes it so).
+_V2_REFUSES = "Compose v2 refuses the file"
+
+
+def for_declared_formats(diags: list[Diagnostic],
+                         formats: Mapping[str, FileFormat | None]) -> list[Diagnostic]:
+    """Judge each file by its own declared format: refusals only Compose v2 makes are warnings.
+
+    Compose v2 ignores ``version:`` and reads every file as the Compose
+    Specification; a 1/2.x/3.x file is valid when its own format accepts it.
+    An error of origin :data:`COMPOSE_V2_ONLY` in such a file becomes a
+    warning whose message says that Compose v2 refuses it. (``lint
+    --target compose-v2`` keeps them errors: the target refuses the file.)
+    """
+    from composekit.catalog.versions import Family
+
+    out: list[Diagnostic] = []
+    for d in diags:
+        fmt = formats.get(d.path)
+        if (d.origin != COMPOSE_V2_ONLY or d.severity < Severity.ERROR or fmt is None
+                or fmt.family is Family.SPEC):
+            out.append(d)
+            continue
+        refuses = ("Compose v2 refuses this (it ignores `version:`), though file format "
+                   f"{fmt.version} allows it")
+        message = d.message
+        if message.endswith(_V2_REFUSES):
+            message = message[: -len(_V2_REFUSES)] + refuses
+        else:
+            message = f"{message}; {refuses}"
+        out.append(replace(d, severity=Severity.WARNING, message=message))
+    return out
+
+
 #: Stages after the schema whose findings can echo a schema finding.
-_ECHOING_STAGES = frozenset({"canonical", "crossref", "extends", "include", "load", "merge"})
+_ECHOING_STAGES = frozenset({"canonical", COMPOSE_V2_ONLY, "crossref", "extends", "include",
+                             "load", "merge"})
+#: The lint rule that reports what Compose v2's own schema refuses in a 2.x/3.x file.
+_REJECTED_BY_TARGET_SCHEMA = "CK602"
 
 
 def _within(inner: str, outer: str) -> bool:
@@ -258,33 +309,55 @@ def _within(inner: str, outer: str) -> bool:
     return inner == outer or inner.startswith((outer + ".", outer + "["))
 
 
-def drop_echoes(diags: list[Diagnostic]) -> list[Diagnostic]:
+def _file_json_path(d: Diagnostic, v1_files: Collection[str]) -> str:
+    """Where a loader finding is in its file's own tree.
+
+    The loader reports paths in the merged view (``$.services.app``); a version 1
+    file has its services at the top level (``$.app``), as its schema findings say.
+    """
+    if d.path in v1_files and d.origin in _ECHOING_STAGES and _within(d.json_path, "$.services"):
+        return "$" + d.json_path[len("$.services"):]
+    return d.json_path
+
+
+def drop_echoes(diags: list[Diagnostic], v1_files: Collection[str] = ()) -> list[Diagnostic]:
     """One finding per real problem: drop what a later stage says about a schema error.
 
     The loader reads what the schema refuses too (a bad duration, a string for a
     number, an ``extends`` without ``service``) and says so in its own words. When
     the schema already reported an error in the same file at that node or above
     it, or (with the same code) below it, the schema's finding is kept: it names
-    the property and the version.
+    the property and the version. ``v1_files`` are the version 1 files, whose
+    services the loader's paths put under ``services``. A refusal only Compose v2
+    makes is dropped too where ``rejected-by-target-schema`` (CK602) reports
+    Compose v2's schema refusing the same node.
     """
-    schema = [d for d in diags if d.origin == "schema" and d.severity >= Severity.ERROR]
+    schema = [d for d in diags if (d.origin == "schema" and d.severity >= Severity.ERROR)
+              or (d.origin == "lint" and d.code == _REJECTED_BY_TARGET_SCHEMA)]
     if not schema:
         return diags
 
     def echoes(d: Diagnostic) -> bool:
-        return d.origin in _ECHOING_STAGES and any(
-            s.path == d.path and (_within(d.json_path, s.json_path)
-                                  or (s.code == d.code and _within(s.json_path, d.json_path)))
+        if d.origin not in _ECHOING_STAGES:
+            return False
+        where = _file_json_path(d, v1_files)
+        return any(
+            s.path == d.path
+            and (s.origin == "schema" or d.origin == COMPOSE_V2_ONLY)
+            and (_within(where, s.json_path)
+                 or (s.code == d.code and _within(s.json_path, where)))
             for s in schema)
 
     return [d for d in diags if not echoes(d)]
 
 
-def _finish(result: CheckResult, config: LintConfig | None) -> CheckResult:
+def _finish(result: CheckResult, config: LintConfig | None,
+            v1_files: Collection[str] = ()) -> CheckResult:
     # One finding per (place, code, message): merged views can report twice.
     from composekit.lint.engine import sort_key
 
-    result.diagnostics = sorted(drop_echoes(list(set(result.diagnostics))), key=sort_key)
+    result.diagnostics = sorted(drop_echoes(list(set(result.diagnostics)), v1_files),
+                                key=sort_key)
     if config is None:
         result.fail_on = Severity.ERROR
     else:
