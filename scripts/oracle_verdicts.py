@@ -314,18 +314,18 @@ def load_verdicts(path: Path = VERDICTS) -> dict[str, Any]:
 
 
 def composekit_findings(path: Path) -> list[Any]:
-    """The ERROR-severity diagnostics of loading and validating one file with composekit.
+    """The ERROR-severity findings of ``composekit validate FILE``: the verdict's reasons.
 
-    Imports composekit lazily, so the oracle modes of this file need only the stdlib.
+    The same pipeline as the command (load the one-file project, with interpolation,
+    merge and cross-reference checks, then validate the file against its own format),
+    with an empty environment, as the oracles run. Imports composekit lazily, so the
+    oracle modes of this file need only the stdlib.
     """
-    from composekit import diagnostics, schema, yamlio
+    from composekit import checker, diagnostics
 
-    doc, found = yamlio.load_file(str(path))
-    found = list(found)
-    if doc is not None:
-        _fmt, more = schema.validate_document(doc)
-        found.extend(more)
-    return [d for d in found if d.severity >= diagnostics.Severity.ERROR]
+    result = checker.check_target(
+        checker.Target(files=(str(path),)), checker.CheckOptions(environ={}, lint=None))
+    return [d for d in result.diagnostics if d.severity >= diagnostics.Severity.ERROR]
 
 
 def composekit_verdicts(files: Sequence[str], root: Path = CORPUS) -> dict[str, bool]:

@@ -6,6 +6,10 @@ composekit must agree with what the oracle says now, except for the pairs listed
 reason composekit is right, in ``KNOWN_DISAGREEMENTS`` of ``tests/unit/schema/test_corpus.py``
 (the one list of disagreements).
 
+composekit's verdict is that of ``composekit validate FILE`` (the whole pipeline: loader,
+cross-reference checks and schema validation; ``scripts/oracle_verdicts.py:
+composekit_findings``).
+
 docker-compose 1.26.2 runs in one process for all its files through its own Python API
 (``scripts/oracle_verdicts.py``), which gives the same verdicts and messages as its CLI.
 """
