@@ -57,7 +57,6 @@ from __future__ import annotations
 import importlib
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -65,6 +64,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from composekit import codes
 from composekit.diagnostics import Diagnostic, Span, json_path
 from composekit.loader.project import KeyPath, Origin, PathPart, relative_to_file
+from composekit.yaml_dialects import go_format_float
 
 _UNSET: Any = object()
 _MISSING: Any = object()
@@ -637,33 +637,9 @@ def go_format(value: Any) -> str:
     if value is None:
         return "<nil>"
     if isinstance(value, float):
-        return _go_float(value)
+        # Go's %v of a float64 is strconv.FormatFloat(v, 'g', -1, 64): one implementation.
+        return go_format_float(value)
     return str(value)
-
-
-def _go_float(value: float) -> str:
-    """``%v`` of a float64 (as Go's ``fmt`` prints it): shortest digits, in
-    exponent form below 1e-4 and from 1e6 on."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if str(value).startswith("-") else "0"
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    text = "".join(str(d) for d in digits)
-    point = len(text) + exponent  # position of the decimal point
-    exp = point - 1
-    prefix = "-" if sign else ""
-    if exp < -4 or exp >= 6:
-        mant = text[0] + ("." + text[1:] if len(text) > 1 else "")
-        return f"{prefix}{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    if point <= 0:
-        return f"{prefix}0.{'0' * -point}{text}"
-    if point >= len(text):
-        return f"{prefix}{text}{'0' * (point - len(text))}"
-    return f"{prefix}{text[:point]}.{text[point:]}"
 
 
 # --------------------------------------------------------------------------
