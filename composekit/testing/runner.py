@@ -37,6 +37,7 @@ class StackEnv(Protocol):
 
     project_name: str
     failure_logs: dict[str, str]
+    lint_diagnostics: list[Diagnostic]
 
     def prepare(self) -> list[Outcome]: ...
     def launch(self) -> list[Outcome]: ...
@@ -116,6 +117,9 @@ def run_target(
         try:
             outcomes = env.prepare()
             record(outcomes)
+            if any(d.origin == "io" for d in env.lint_diagnostics):
+                # A file that cannot be read is an I/O error (exit 2), like `composekit lint`.
+                report.usage_error = True
             if not any(o.failed for o in outcomes):
                 report.project_name = env.project_name
                 diags = check_service_names(expectations, env.service_names())

@@ -36,6 +36,15 @@ def test_lint_errors_refuse_to_start(tmp_path: Path) -> None:
     assert 'failures="1"' in (tmp_path / "j.xml").read_text()
 
 
+def test_missing_file_is_an_io_error(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.yaml")
+    proc = run("test", missing, tmp_path=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{missing}:1:1: error CK000 no such file" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith(f"{missing}: NOT RUN")
+    assert "Traceback" not in proc.stderr
+
+
 def test_bad_expectations_file_is_a_positioned_usage_error(tmp_path: Path) -> None:
     proc = run("test", "fixtures/harness/bad-expectations", tmp_path=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
